@@ -1,0 +1,11 @@
+"""Serve the image store, opening the CShelve database once and sharing it.
+
+    python app-shared-access.py [CONFIG.ini] [--host HOST] [--port PORT]
+"""
+
+import sys
+
+from imagestore.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(access="shared"))

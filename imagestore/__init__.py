@@ -1,0 +1,44 @@
+"""An image store on CShelve: upload, gallery, serving, delete and a JSON API.
+
+``create_app`` is the one place that wires things together; the storage
+backend is whatever the `.ini` names, and the access mode is decided in
+``database.py`` alone.
+"""
+
+from pathlib import Path
+
+from flask import Flask
+
+from . import api, database, errors, health, pages, security, settings
+from .settings import StartupError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["StartupError", "create_app"]
+
+
+def create_app(config_path="in-memory.ini", access="single", overrides=None):
+    """Build the app on the database that ``config_path`` describes.
+
+    ``access`` is ``"single"`` (open the database around every request) or
+    ``"shared"`` (open it once and share it). ``overrides`` replaces settings,
+    as tests do.
+
+    :raise StartupError: the configuration is unusable or storage does not answer.
+    """
+    app = Flask(
+        __name__,
+        template_folder=PROJECT_ROOT / "templates",
+        static_folder=PROJECT_ROOT / "static",
+    )
+    app.config.update(settings.from_environment())
+    app.config.update(overrides or {})
+    mode = database.init_app(app, config_path, access)
+    app.config.update(STORAGE_PROVIDER=mode.database.provider, ACCESS_MODE=access)
+
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    return app

@@ -1,0 +1,65 @@
+"""The JSON API, for scripts and curl."""
+
+from flask import Blueprint, abort, current_app, request, url_for
+
+from . import store, uploads
+from .database import get_db
+from .pages import lookup
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_PER_PAGE = 100
+
+
+@bp.get("/images")
+def list_images():
+    number = positive_int_arg("page", 1)
+    per_page = min(positive_int_arg("per_page", 24), MAX_PER_PAGE)
+    db = get_db()
+    page = store.page_of_keys(db, number, per_page)
+    return {
+        "images": [public(store.read_metadata(db, key)) for key in page.keys],
+        "page": page.number,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+@bp.post("/images")
+def upload_images():
+    outcome = uploads.receive(get_db(), request.files.getlist("file"), current_app.config["MAX_PIXELS"])
+    body = {"stored": [public(image) for image in outcome.stored], "rejected": outcome.rejected}
+    if outcome.stored:
+        return body, 201
+    body["error"] = "; ".join(refusal["error"] for refusal in outcome.rejected)
+    return body, 400
+
+
+@bp.get("/images/<path:key>")
+def get_image(key):
+    return public(lookup(store.read_metadata, key))
+
+
+@bp.delete("/images/<path:key>")
+def delete_image(key):
+    lookup(store.delete_image, key)
+    return "", 204
+
+
+def public(metadata):
+    """An image's metadata with the addresses a client fetches it from."""
+    key = metadata["key"]
+    return {
+        **metadata,
+        "url": url_for("pages.image", key=key),
+        "thumbnail_url": url_for("pages.thumbnail", key=key),
+    }
+
+
+def positive_int_arg(name, default):
+    """Return a query argument as a whole number of 1 or more. :raise 400: it is not."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        abort(400, f"The query argument {name}={raw!r} must be a whole number of 1 or more.")
+    return int(raw)

@@ -1,0 +1,44 @@
+"""The command line shared by app.py, app-single-access.py and app-shared-access.py."""
+
+import argparse
+import sys
+
+from . import PROJECT_ROOT, StartupError, create_app
+
+IN_MEMORY_WARNING = (
+    "warning: the in-memory backend keeps images in this process's memory only; "
+    "they are lost when it stops"
+)
+
+
+def main(access, argv=None):
+    """Start the app in the given access mode; return the exit code.
+
+    A start-up problem is one line on stderr and exit code 2, not a traceback.
+    """
+    args = parse_arguments(access, argv)
+    try:
+        app = create_app(args.config, access=access)
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if app.config["STORAGE_PROVIDER"] == "in-memory":
+        print(IN_MEMORY_WARNING, file=sys.stderr)
+    print(f"Serving {args.config} with {access} access on http://{args.host}:{args.port}/", flush=True)
+    app.run(host=args.host, port=args.port, debug=False, threaded=True, load_dotenv=False)
+    return 0
+
+
+def parse_arguments(access, argv):
+    parser = argparse.ArgumentParser(
+        description=f"Serve the image store, opening the database with {access} access."
+    )
+    parser.add_argument(
+        "config",
+        nargs="?",
+        default=str(PROJECT_ROOT / "in-memory.ini"),
+        help="CShelve .ini naming the storage backend (default: in-memory.ini)",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
+    return parser.parse_args(argv)

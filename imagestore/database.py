@@ -1,0 +1,129 @@
+"""The one seam between views and the CShelve database.
+
+Views call ``get_db()`` and never learn which access mode runs:
+
+- ``single``: the database is opened at its first use in a request and
+  closed when the request ends (``app-single-access.py``, ``app.py``).
+- ``shared``: the database is opened once when the app starts, shared by all
+  request threads, and closed when the process exits
+  (``app-shared-access.py``).
+"""
+
+import atexit
+import logging
+
+import cshelve
+from azure.storage.blob import ExponentialRetry
+from botocore.config import Config as BotocoreConfig
+from flask import current_app, g
+
+from . import failures
+from .settings import StartupError, read_provider
+
+EXTENSION_KEY = "imagestore.database"
+log = logging.getLogger(__name__)
+
+
+def network_settings(provider):
+    """SDK settings that bound how long a storage call waits and retries.
+
+    The SDKs' defaults wait minutes on an unreachable endpoint (Azure backs off
+    15 s, then 18 s, then 24 s); a web request should fail in seconds instead.
+    """
+    if provider == "aws-s3":
+        retries = {"max_attempts": 3, "mode": "standard"}
+        return {"config": BotocoreConfig(connect_timeout=5, read_timeout=30, retries=retries)}
+    if provider == "azure-blob":
+        retry = ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=2)
+        return {"connection_timeout": 5, "read_timeout": 30, "retry_policy": retry}
+    return {}
+
+
+class Database:
+    """Opens the database an `.ini` describes."""
+
+    def __init__(self, config_path):
+        self.config_path = str(config_path)
+        self.provider = read_provider(config_path)
+
+    def open(self):
+        return cshelve.open(self.config_path, provider_params=network_settings(self.provider))
+
+
+class SingleAccess:
+    """Open the database around every request that uses it."""
+
+    def __init__(self, database):
+        self.database = database
+        _close_quietly(_open_or_explain(database))
+
+    def get(self):
+        if "db" not in g:
+            g.db = self.database.open()
+        return g.db
+
+    def end_request(self, exception=None):
+        db = g.pop("db", None)
+        if db is not None:
+            _close_quietly(db)
+
+    def close(self):
+        pass
+
+
+class SharedAccess:
+    """Open the database once and share it across request threads."""
+
+    def __init__(self, database):
+        self.database = database
+        self.db = _open_or_explain(database)
+        atexit.register(self.close)
+
+    def get(self):
+        return self.db
+
+    def end_request(self, exception=None):
+        pass
+
+    def close(self):
+        if self.db is not None:
+            _close_quietly(self.db)
+            self.db = None
+
+
+ACCESS_MODES = {"single": SingleAccess, "shared": SharedAccess}
+
+
+def init_app(app, config_path, access):
+    """Open the database in the chosen access mode and hand it to views.
+
+    :raise StartupError: the `.ini` is unusable or the backend does not answer.
+    """
+    if access not in ACCESS_MODES:
+        raise StartupError(f"access mode {access!r} is not one of {', '.join(ACCESS_MODES)}")
+    mode = ACCESS_MODES[access](Database(config_path))
+    app.extensions[EXTENSION_KEY] = mode
+    app.teardown_appcontext(mode.end_request)
+    return mode
+
+
+def get_db():
+    """Return the database for this request, in whichever mode the app runs."""
+    return current_app.extensions[EXTENSION_KEY].get()
+
+
+def _open_or_explain(database):
+    try:
+        return database.open()
+    except failures.BACKEND_ERRORS as error:
+        raise StartupError(
+            f"{database.config_path} ({database.provider}): {failures.describe(error)}"
+        ) from None
+
+
+def _close_quietly(db):
+    """Closing must never turn a served request into an error."""
+    try:
+        db.close()
+    except Exception:
+        log.warning("closing the database failed", exc_info=True)

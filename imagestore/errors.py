@@ -1,0 +1,57 @@
+"""Every error answered in plain words, as a page or as JSON; never a traceback."""
+
+import logging
+
+from flask import current_app, render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from . import failures
+
+log = logging.getLogger(__name__)
+
+
+def init_app(app):
+    app.register_error_handler(HTTPException, http_error)
+    for error_class in failures.BACKEND_ERRORS:
+        app.register_error_handler(error_class, storage_unavailable)
+    app.register_error_handler(Exception, unexpected_error)
+
+
+def http_error(error):
+    message = error.description
+    if isinstance(error, RequestEntityTooLarge):
+        message = too_large_message()
+    return answer(error.code, error.name, message)
+
+
+def storage_unavailable(error):
+    log.warning("storage did not answer: %s", failures.describe(error))
+    message = (
+        "The image storage is not answering right now "
+        f"({failures.describe(error)}). Nothing was lost; try again in a moment."
+    )
+    return answer(503, "Storage unavailable", message)
+
+
+def unexpected_error(error):
+    log.exception("unexpected error")
+    return answer(500, "Internal error", "Something went wrong on our side; it has been logged.")
+
+
+def too_large_message():
+    limit_mb = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    return (
+        f"The upload is too large: this store accepts at most {limit_mb:g} MB per request "
+        "(several files in one request count together)."
+    )
+
+
+def answer(code, title, message):
+    if wants_json():
+        return {"error": message}, code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def wants_json():
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return request.path.startswith("/api/") or best == "application/json"

@@ -1,0 +1,27 @@
+"""Probes for process managers and load balancers."""
+
+from flask import Blueprint, current_app
+
+from . import failures
+from .database import get_db
+from .keys import RESERVED_PREFIX
+
+bp = Blueprint("health", __name__)
+PROBE_KEY = RESERVED_PREFIX + "readiness-probe"
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process serves requests."""
+    return {"status": "ok"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """The storage backend answers; 503 and the reason when it does not."""
+    backend = current_app.config["STORAGE_PROVIDER"]
+    try:
+        get_db().get(PROBE_KEY)
+    except failures.BACKEND_ERRORS as error:
+        return {"status": "unavailable", "backend": backend, "error": failures.describe(error)}, 503
+    return {"status": "ready", "backend": backend}

@@ -1,0 +1,127 @@
+"""What an uploaded file is, judged by its bytes, and its thumbnail.
+
+Pillow only ever parses the four formats every browser shows; anything else
+is refused with a reason before a single pixel is decoded.
+"""
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {
+    "PNG": "image/png",
+    "JPEG": "image/jpeg",
+    "GIF": "image/gif",
+    "WEBP": "image/webp",
+}
+EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
+THUMBNAIL_BOX = (320, 320)
+THUMBNAIL_TYPE = "image/webp"
+GENERIC_TYPE = "application/octet-stream"
+
+
+class ImageRejected(ValueError):
+    """An upload that is not an image the store accepts; the message says why."""
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    format: str
+    content_type: str
+    width: int
+    height: int
+
+    @property
+    def extension(self):
+        return EXTENSIONS[self.format]
+
+
+def inspect_image(data, max_pixels):
+    """Return what ``data`` is, from its header, without decoding pixels.
+
+    :raise ImageRejected: empty, not an accepted image, too many pixels, or
+        a corrupt PNG chunk. Truncation shows only when decoding: see
+        ``make_thumbnail``.
+    """
+    if not data:
+        raise ImageRejected("the file is empty")
+    with _open(data) as image:
+        info = ImageInfo(image.format, ACCEPTED_FORMATS[image.format], *image.size)
+        if info.width * info.height > max_pixels:
+            raise ImageRejected(
+                f"the image is {info.width}x{info.height} pixels, more than the "
+                f"{max_pixels:,} pixels this store accepts"
+            )
+        _check_integrity(image)
+    return info
+
+
+def content_type_of(data):
+    """Return the MIME type the bytes themselves show, reading only the header."""
+    try:
+        with Image.open(io.BytesIO(data), formats=tuple(ACCEPTED_FORMATS)) as image:
+            return ACCEPTED_FORMATS[image.format]
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        return GENERIC_TYPE
+
+
+def make_thumbnail(data):
+    """Return a small WebP preview of ``data``, upright as EXIF says.
+
+    This decodes the whole image, so it is also the check that the data is
+    whole. JPEGs are decoded straight at reduced scale (``draft``), which
+    makes a thumbnail of a 12-megapixel photo several times cheaper.
+
+    :raise ImageRejected: the data is truncated or corrupt.
+    """
+    with _open(data) as image:
+        image.draft("RGB", THUMBNAIL_BOX)
+        preview = _decode(lambda: ImageOps.exif_transpose(image))
+        preview.thumbnail(THUMBNAIL_BOX)
+        if preview.mode not in ("RGB", "RGBA"):
+            preview = preview.convert("RGBA" if _has_alpha(preview) else "RGB")
+        out = io.BytesIO()
+        preview.save(out, "WEBP", quality=80)
+        return out.getvalue()
+
+
+def _open(data):
+    try:
+        return Image.open(io.BytesIO(data), formats=tuple(ACCEPTED_FORMATS))
+    except Image.DecompressionBombError:
+        raise ImageRejected("the image has far too many pixels (a decompression bomb)")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise ImageRejected(_why_not_an_image(data)) from None
+
+
+def _check_integrity(image):
+    """Let Pillow check what it can without decoding (PNG chunk checksums)."""
+    try:
+        image.verify()
+    except Exception:
+        raise ImageRejected("the image data is corrupt") from None
+
+
+def _decode(action):
+    try:
+        return action()
+    except Image.DecompressionBombError:
+        raise ImageRejected("the image has far too many pixels (a decompression bomb)")
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise ImageRejected("the image data is truncated or corrupt") from None
+
+
+def _has_alpha(image):
+    return image.mode in ("LA", "PA", "RGBA") or "transparency" in image.info
+
+
+def _why_not_an_image(data):
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if b"<svg" in head or (head.startswith(b"<?xml") and b"svg" in head):
+        return "SVG images are not accepted: they can carry scripts"
+    if head.startswith(b"<") or b"<script" in head or b"<html" in head:
+        return "this is HTML or XML, not an image"
+    if head.startswith(b"#!"):
+        return "this is a script, not an image"
+    return "this is not a PNG, JPEG, GIF or WebP image"

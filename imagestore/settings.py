@@ -1,0 +1,75 @@
+"""The app's settings: the CShelve `.ini` it is started with and a few limits
+taken from the environment."""
+
+import configparser
+import os
+import secrets
+from pathlib import Path
+
+SUPPORTED_PROVIDERS = ("in-memory", "filesystem", "aws-s3", "azure-blob")
+DEFAULT_MAX_UPLOAD_MB = 64
+DEFAULT_MAX_PIXELS = 50_000_000
+
+
+class StartupError(Exception):
+    """The app cannot start; the message names the problem in one line."""
+
+
+def read_provider(config_path):
+    """Return the provider an `.ini` names, after checking what CShelve does not.
+
+    CShelve reports a missing file as a bare ``KeyError: 'default'`` and
+    would unpickle what storage holds; this app refuses both.
+
+    :raise StartupError: the file is missing, malformed or unsuitable.
+    """
+    path = Path(config_path)
+    if not path.is_file():
+        raise StartupError(f"config file {path} does not exist")
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as error:
+        first_line = str(error).splitlines()[0]
+        raise StartupError(f"config file {path} is malformed: {first_line}") from None
+    if not parser.has_option("default", "provider"):
+        raise StartupError(f"config file {path} has no [default] section with a provider")
+    provider = parser.get("default", "provider")
+    if provider not in SUPPORTED_PROVIDERS:
+        raise StartupError(
+            f"config file {path} names provider {provider!r}; "
+            f"use one of {', '.join(SUPPORTED_PROVIDERS)}"
+        )
+    for option in ("use_pickle", "use_versionning"):
+        if parser.get("default", option, fallback="true").lower() != "false":
+            raise StartupError(
+                f"config file {path} must set {option} = false: "
+                "the store keeps raw image bytes"
+            )
+    return provider
+
+
+def from_environment():
+    """Return the Flask settings that come from environment variables.
+
+    :raise StartupError: a variable is set but is not a positive number.
+    """
+    max_upload_mb = _positive_number("IMAGESTORE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
+    return {
+        "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024),
+        "MAX_PIXELS": int(_positive_number("IMAGESTORE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
+        "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
+    }
+
+
+def _positive_number(name, default):
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise StartupError(f"environment variable {name}={raw!r} is not a positive number")
+    return value

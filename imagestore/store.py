@@ -1,0 +1,149 @@
+"""Images in the CShelve database.
+
+An image is stored as its raw bytes under its key. What the app keeps for it,
+a thumbnail and a small JSON record, lives under the reserved prefix, is
+written after the image and deleted before it, and is made on first request
+for images that other tools put into the store.
+"""
+
+import json
+import math
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from .images import (
+    GENERIC_TYPE,
+    ImageRejected,
+    content_type_of,
+    inspect_image,
+    make_thumbnail,
+)
+from .keys import RESERVED_PREFIX, is_image_key, key_from_filename, unique_key
+
+THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
+METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
+
+
+@dataclass(frozen=True)
+class Page:
+    keys: list
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def count(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def save_upload(db, filename, data, max_pixels):
+    """Store an uploaded file under a free key and return its metadata.
+
+    :raise ImageRejected: the bytes are not an image the store accepts.
+    """
+    info = inspect_image(data, max_pixels)
+    thumbnail = make_thumbnail(data)
+    with _claimed_key(db, key_from_filename(filename, info.extension)) as key:
+        metadata = {
+            "key": key,
+            "filename": filename,
+            "size": len(data),
+            "content_type": info.content_type,
+            "width": info.width,
+            "height": info.height,
+        }
+        db[key] = data
+        db[METADATA_PREFIX + key] = json.dumps(metadata).encode()
+        db[THUMBNAIL_PREFIX + key] = thumbnail
+    return metadata
+
+
+def page_of_keys(db, number, per_page):
+    """Return one page of image keys, in name order."""
+    keys = sorted(key for key in db if is_image_key(key))
+    start = (number - 1) * per_page
+    return Page(keys[start : start + per_page], number, per_page, len(keys))
+
+
+def read_image(db, key):
+    """Return the image's bytes. :raise KeyError: no such image."""
+    return db[key]
+
+
+def read_metadata(db, key):
+    """Return what is known of an image, working it out if nobody has yet.
+
+    :raise KeyError: no such image.
+    """
+    try:
+        return json.loads(db[METADATA_PREFIX + key])
+    except (KeyError, ValueError):
+        pass
+    metadata = _describe(key, db[key])
+    db[METADATA_PREFIX + key] = json.dumps(metadata).encode()
+    return metadata
+
+
+def read_thumbnail(db, key):
+    """Return the image's thumbnail, making it if it is missing.
+
+    :raise KeyError: no such image, or one that is not an image at all.
+    """
+    try:
+        return db[THUMBNAIL_PREFIX + key]
+    except KeyError:
+        pass
+    try:
+        thumbnail = make_thumbnail(db[key])
+    except ImageRejected:
+        raise KeyError(key) from None
+    db[THUMBNAIL_PREFIX + key] = thumbnail
+    return thumbnail
+
+
+def delete_image(db, key):
+    """Delete an image and all the app keeps for it. :raise KeyError: no such image."""
+    if key not in db:
+        raise KeyError(key)
+    for derived in (THUMBNAIL_PREFIX + key, METADATA_PREFIX + key):
+        try:
+            del db[derived]
+        except KeyError:
+            pass
+    del db[key]
+
+
+def _describe(key, data):
+    """Metadata for bytes that arrived without it, images or not."""
+    metadata = {"key": key, "filename": key, "size": len(data)}
+    metadata["content_type"] = content_type_of(data)
+    metadata["width"] = metadata["height"] = None
+    if metadata["content_type"] != GENERIC_TYPE:
+        try:
+            info = inspect_image(data, max_pixels=float("inf"))
+            metadata["width"], metadata["height"] = info.width, info.height
+        except ImageRejected:
+            metadata["content_type"] = GENERIC_TYPE
+    return metadata
+
+
+_pending_lock = threading.Lock()
+_pending_keys = set()
+
+
+@contextmanager
+def _claimed_key(db, wanted):
+    """Choose a key no stored image and no upload in progress has, and hold it.
+
+    Two uploads of one name in this process never get the same key. Between
+    processes sharing a store, the check and the write are not atomic.
+    """
+    with _pending_lock:
+        key = unique_key(wanted, lambda k: k in _pending_keys or k in db)
+        _pending_keys.add(key)
+    try:
+        yield key
+    finally:
+        with _pending_lock:
+            _pending_keys.discard(key)
