@@ -100,7 +100,7 @@ def _check_integrity(image):
     try:
         image.verify()
     except Exception:
-        raise ImageRejected("the image data is corrupt") from None
+        raise ImageRejected("the image data is truncated or corrupt") from None
 
 
 def _decode(action):
@@ -116,7 +116,12 @@ def _has_alpha(image):
     return image.mode in ("LA", "PA", "RGBA") or "transparency" in image.info
 
 
+_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
 def _why_not_an_image(data):
+    if data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+        return "the image data is truncated or corrupt"
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in head or (head.startswith(b"<?xml") and b"svg" in head):
         return "SVG images are not accepted: they can carry scripts"

@@ -1,0 +1,136 @@
+"""Fixtures: real storage emulators, and the app on every backend in both modes.
+
+Every test that uses ``app`` or ``client`` runs eight times: on each backend
+(the shipped ``in-memory.ini``, ``filesystem.ini``, ``aws.ini`` and
+``azure.ini``) in each access mode (``single`` and ``shared``). S3 is moto's
+server and Azure is Azurite, both real HTTP endpoints on 127.0.0.1 started
+once per test session; each test gets its own bucket, container, folder or
+in-memory store, so tests never see each other's images.
+"""
+
+import configparser
+import io
+import uuid
+
+import pytest
+import storage as inspectors
+from emulators import PROJECT_ROOT, azurite, azurite_connection_string, moto_s3
+
+from imagestore import create_app, database
+
+BACKENDS = ("in-memory", "filesystem", "aws", "azure")
+ACCESS_MODES = ("single", "shared")
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    with moto_s3(tmp_path_factory.mktemp("moto")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def azurite_endpoint(tmp_path_factory):
+    with azurite(tmp_path_factory.mktemp("azurite")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def s3_environment(s3_endpoint, monkeypatch):
+    """The standard AWS variables, pointed at moto's server."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture
+def azure_environment(azurite_endpoint, monkeypatch):
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_connection_string(azurite_endpoint))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    return request.param
+
+
+@pytest.fixture(params=ACCESS_MODES)
+def access(request):
+    return request.param
+
+
+@pytest.fixture
+def store_name():
+    return f"test-{uuid.uuid4().hex[:16]}"
+
+
+@pytest.fixture
+def config_path(backend, store_name, tmp_path, request):
+    """The shipped BACKEND.ini, pointed at this test's own store."""
+    if backend == "aws":
+        request.getfixturevalue("s3_environment")
+    if backend == "azure":
+        request.getfixturevalue("azure_environment")
+    own_store = {
+        "in-memory": {"persist-key": store_name},
+        "filesystem": {"folder_path": str(tmp_path / "images")},
+        "aws": {"bucket_name": store_name},
+        "azure": {"container_name": store_name},
+    }[backend]
+    return write_config(PROJECT_ROOT / f"{backend}.ini", tmp_path / f"{backend}.ini", own_store)
+
+
+def write_config(shipped, path, changes):
+    parser = configparser.ConfigParser()
+    parser.read(shipped)
+    parser["default"].update(changes)
+    with open(path, "w") as out:
+        parser.write(out)
+    return path
+
+
+@pytest.fixture
+def make_app(config_path, access):
+    """Build apps on this test's store; shared-access ones are closed afterwards."""
+    apps = []
+
+    def make(**settings):
+        app = create_app(config_path, access=access, overrides=settings)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions[database.EXTENSION_KEY].close()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def storage(app, backend, store_name, tmp_path):
+    """What the backend holds, seen with its own SDK or tools, not through the app."""
+    if backend == "in-memory":
+        return inspectors.InMemoryStorage(store_name)
+    if backend == "filesystem":
+        return inspectors.FolderStorage(tmp_path / "images")
+    if backend == "aws":
+        return inspectors.S3Storage(store_name)
+    return inspectors.AzureStorage(store_name)
+
+
+@pytest.fixture
+def upload(client):
+    """Post ``(filename, bytes)`` pairs in field ``file``, to the API unless told otherwise."""
+
+    def post(*files, url="/api/images", to=client, **kwargs):
+        fields = {"file": [(io.BytesIO(data), filename) for filename, data in files]}
+        return to.post(url, data=fields, content_type="multipart/form-data", **kwargs)
+
+    return post

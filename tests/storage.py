@@ -1,0 +1,73 @@
+"""A look into each backend with its own tools, bypassing the app and CShelve.
+
+Tests use it to see what the store really holds (real image files under their
+keys) and to put objects in as another tool would.
+"""
+
+import os
+from pathlib import Path
+
+import boto3
+from azure.storage.blob import BlobServiceClient
+from cshelve._in_memory import DB_PERSISTED
+
+
+class InMemoryStorage:
+    def __init__(self, persist_key):
+        self.objects = DB_PERSISTED.setdefault(persist_key, {})
+
+    def names(self):
+        return sorted(key.decode() for key in self.objects)
+
+    def get(self, name):
+        return self.objects[name.encode()]
+
+    def put(self, name, data):
+        self.objects[name.encode()] = data
+
+
+class FolderStorage:
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def names(self):
+        return sorted(str(p.relative_to(self.folder)) for p in self.folder.rglob("*") if p.is_file())
+
+    def get(self, name):
+        return (self.folder / name).read_bytes()
+
+    def put(self, name, data):
+        path = self.folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+class S3Storage:
+    def __init__(self, bucket):
+        self.bucket = bucket
+        self.s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+
+    def names(self):
+        pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+    def get(self, name):
+        return self.s3.get_object(Bucket=self.bucket, Key=name)["Body"].read()
+
+    def put(self, name, data):
+        self.s3.put_object(Bucket=self.bucket, Key=name, Body=data)
+
+
+class AzureStorage:
+    def __init__(self, container):
+        service = BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"])
+        self.container = service.get_container_client(container)
+
+    def names(self):
+        return sorted(self.container.list_blob_names())
+
+    def get(self, name):
+        return self.container.download_blob(name).readall()
+
+    def put(self, name, data):
+        self.container.upload_blob(name, data, overwrite=True)
