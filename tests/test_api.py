@@ -1,0 +1,62 @@
+"""The JSON API, for scripts and curl."""
+
+import samples
+
+IMAGE_FIELDS = {"key", "url", "thumbnail_url", "size", "content_type", "width", "height"}
+
+
+def test_listing_an_empty_store(client):
+    assert client.get("/api/images").json == {"images": [], "page": 1, "per_page": 24, "total": 0}
+
+
+def test_listing_describes_each_image(client, upload):
+    upload(("a.png", samples.image(size=(10, 20))))
+    listing = client.get("/api/images").json
+    assert listing["total"] == 1
+    image = listing["images"][0]
+    assert IMAGE_FIELDS <= image.keys()
+    assert (image["key"], image["width"], image["height"]) == ("a.png", 10, 20)
+    assert image["url"] == "/image/a.png" and image["thumbnail_url"] == "/thumb/a.png"
+
+
+def test_listing_pages_through_the_store(client, storage):
+    for n in range(5):
+        storage.put(f"{n}.png", samples.image(size=(4, 4), seed=n))
+    listing = client.get("/api/images?page=2&per_page=2").json
+    assert [image["key"] for image in listing["images"]] == ["2.png", "3.png"]
+    assert (listing["page"], listing["per_page"], listing["total"]) == (2, 2, 5)
+
+
+def test_a_bad_page_argument_is_a_400_in_plain_words(client):
+    answer = client.get("/api/images?page=zero")
+    assert answer.status_code == 400
+    assert "page='zero' must be a whole number" in answer.json["error"]
+
+
+def test_one_image_metadata(client, upload):
+    upload(("a.webp", samples.image("webp", size=(12, 7))))
+    image = client.get("/api/images/a.webp").json
+    assert (image["content_type"], image["width"], image["height"]) == ("image/webp", 12, 7)
+
+
+def test_metadata_of_an_unknown_image_is_404_json(client):
+    answer = client.get("/api/images/nope.png")
+    assert answer.status_code == 404
+    assert "There is no image named 'nope.png'" in answer.json["error"]
+
+
+def test_delete_answers_204_and_the_image_is_gone(client, upload):
+    upload(("a.png", samples.image()))
+    assert client.delete("/api/images/a.png").status_code == 204
+    assert client.get("/api/images/a.png").status_code == 404
+    assert client.get("/api/images").json["total"] == 0
+
+
+def test_deleting_an_unknown_image_is_404(client):
+    assert client.delete("/api/images/nope.png").status_code == 404
+
+
+def test_an_unknown_route_answers_json_under_api(client):
+    answer = client.get("/api/nothing")
+    assert answer.status_code == 404
+    assert "error" in answer.json

@@ -1,0 +1,69 @@
+"""The browser pages: upload form, gallery, messages, delete."""
+
+import samples
+
+
+def test_the_page_offers_an_upload_form_for_several_files(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in page
+    assert 'name="file"' in page and "multiple" in page
+
+
+def test_an_empty_store_shows_a_friendly_empty_state(client):
+    assert "No images yet" in client.get("/").get_data(as_text=True)
+
+
+def test_a_form_upload_answers_303_back_to_the_page(upload):
+    answer = upload(("a.png", samples.image()), url="/")
+    assert answer.status_code == 303
+    assert answer.headers["Location"] == "/"
+
+
+def test_the_page_says_what_happened_to_each_file(upload):
+    answer = upload(("a.png", samples.image()), ("notes.png", b"plain text"), url="/", follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert "Stored a.png as a.png" in page
+    assert "Rejected notes.png: this is not a PNG, JPEG, GIF or WebP image" in page
+
+
+def test_a_form_posted_without_a_file_says_so(client):
+    answer = client.post("/", data={}, content_type="multipart/form-data", follow_redirects=True)
+    assert "no file was sent" in answer.get_data(as_text=True)
+
+
+def test_the_gallery_shows_thumbnails_linking_to_originals(client, upload):
+    upload(("sunset.jpg", samples.photo(size=(400, 300))))
+    page = client.get("/").get_data(as_text=True)
+    assert 'src="/thumb/sunset.jpg"' in page
+    assert 'href="/image/sunset.jpg"' in page
+    assert 'alt="sunset.jpg"' in page
+
+
+def test_the_gallery_is_paginated_24_to_a_page(client, storage):
+    for n in range(30):
+        storage.put(f"img-{n:02}.png", samples.image(size=(8, 8), seed=n))
+    first = client.get("/").get_data(as_text=True)
+    second = client.get("/?page=2").get_data(as_text=True)
+    assert first.count('class="tile"') == 24
+    assert second.count('class="tile"') == 6
+    assert "Page 2 of 2" in second and "img-29.png" in second and "img-29.png" not in first
+
+
+def test_deleting_from_the_page_answers_303_and_the_image_is_gone(client, upload):
+    upload(("gone.png", samples.image()))
+    answer = client.post("/image/gone.png/delete")
+    assert answer.status_code == 303
+    assert "Deleted gone.png" in client.get("/").get_data(as_text=True)
+    assert client.get("/image/gone.png").status_code == 404
+    assert 'src="/thumb/gone.png"' not in client.get("/").get_data(as_text=True)
+
+
+def test_an_unknown_image_is_a_plain_404_page(client):
+    answer = client.get("/image/nothing-here.png")
+    assert answer.status_code == 404
+    assert "There is no image named" in answer.get_data(as_text=True)
+    assert "Traceback" not in answer.get_data(as_text=True)
+
+
+def test_deleting_an_unknown_image_is_404(client):
+    assert client.post("/image/nothing-here.png/delete").status_code == 404

@@ -1,0 +1,62 @@
+"""Serving originals and thumbnails: types, caching, headers that keep bytes inert."""
+
+import io
+
+import samples
+from PIL import Image
+
+
+def test_a_repeat_view_with_the_etag_answers_304(client, upload):
+    url = upload(("a.png", samples.image())).json["stored"][0]["url"]
+    etag = client.get(url).headers["ETag"]
+    repeat = client.get(url, headers={"If-None-Match": etag})
+    assert repeat.status_code == 304
+    assert repeat.data == b""
+
+
+def test_images_are_served_so_a_browser_never_runs_them(client, upload):
+    url = upload(("a.png", samples.image())).json["stored"][0]["url"]
+    answer = client.get(url)
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["Content-Disposition"].startswith("inline")
+
+
+def test_a_png_with_html_appended_is_served_as_a_png(client, upload):
+    polyglot = samples.image() + b"<html><script>alert(1)</script></html>"
+    url = upload(("poly.png", polyglot)).json["stored"][0]["url"]
+    answer = client.get(url)
+    assert answer.content_type == "image/png"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_thumbnail_is_a_small_webp_of_the_image(client, upload):
+    original = samples.photo(size=(1600, 1200))
+    thumbnail_url = upload(("big.jpg", original)).json["stored"][0]["thumbnail_url"]
+    answer = client.get(thumbnail_url)
+    assert answer.content_type == "image/webp"
+    with Image.open(io.BytesIO(answer.data)) as thumbnail:
+        assert max(thumbnail.size) == 320
+        assert thumbnail.size == (320, 240)
+    assert len(answer.data) * 20 < len(original)
+
+
+def test_a_thumbnail_is_upright_as_exif_says(client, upload):
+    picture = Image.new("RGB", (800, 400), "red")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90° clockwise to display
+    out = io.BytesIO()
+    picture.save(out, "JPEG", exif=exif)
+    thumbnail_url = upload(("sideways.jpg", out.getvalue())).json["stored"][0]["thumbnail_url"]
+    with Image.open(io.BytesIO(client.get(thumbnail_url).data)) as thumbnail:
+        assert thumbnail.size == (160, 320)
+
+
+def test_the_thumbnail_of_an_unknown_image_is_404(client):
+    assert client.get("/thumb/nothing.png").status_code == 404
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    policy = client.get("/").headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
