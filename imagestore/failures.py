@@ -1,5 +1,7 @@
 """Plain words for what goes wrong between the app and its storage."""
 
+import re
+
 from azure.core.exceptions import (
     AzureError,
     ClientAuthenticationError,
@@ -63,9 +65,10 @@ def _root_cause(error):
 
 
 def _missing_variable(message):
-    name = message.rstrip(".").split()[-1] if "variable" in message.lower() else None
-    if name:
-        return f"the environment variable {name} is not set, and the .ini needs it"
+    """CShelve says "Environment variable X not found." or "Missing environment variable: X"."""
+    named = re.search(r"variable:?\s+([A-Za-z_][A-Za-z0-9_]*)", message)
+    if named:
+        return f"the environment variable {named.group(1)} is not set, and the .ini needs it"
     return message
 
 

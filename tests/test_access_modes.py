@@ -1,0 +1,64 @@
+"""Each access mode does what it says, counted at CShelve's own ``open``.
+
+These tests pick the mode themselves, so they run once per backend.
+"""
+
+from collections import Counter
+
+import cshelve
+import pytest
+
+from imagestore import create_app, database
+
+
+@pytest.fixture
+def shelf_calls(monkeypatch):
+    """Count every CShelve database the app opens, and every one it closes."""
+    calls = Counter()
+    real_open = cshelve.open
+
+    def counting_open(*args, **kwargs):
+        shelf = real_open(*args, **kwargs)
+        calls["open"] += 1
+        real_close = shelf.close
+
+        def counting_close():
+            if not getattr(shelf, "counted_closed", False):
+                shelf.counted_closed = True
+                calls["close"] += 1
+            real_close()
+
+        shelf.close = counting_close
+        return shelf
+
+    monkeypatch.setattr(cshelve, "open", counting_open)
+    return calls
+
+
+def test_single_access_opens_and_closes_the_database_around_each_request(config_path, shelf_calls):
+    client = create_app(config_path, access="single").test_client()
+    assert shelf_calls == {"open": 1, "close": 1}, "one check that the backend answers at start"
+    for _ in range(3):
+        assert client.get("/api/images").status_code == 200
+    assert shelf_calls == {"open": 4, "close": 4}
+
+
+def test_single_access_closes_the_database_after_a_failed_request(config_path, shelf_calls):
+    client = create_app(config_path, access="single").test_client()
+    assert client.get("/image/missing.png").status_code == 404
+    assert shelf_calls == {"open": 2, "close": 2}
+
+
+def test_shared_access_opens_the_database_once_for_all_requests(config_path, shelf_calls):
+    app = create_app(config_path, access="shared")
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get("/api/images").status_code == 200
+    assert shelf_calls == {"open": 1}
+    app.extensions[database.EXTENSION_KEY].close()
+    assert shelf_calls == {"open": 1, "close": 1}
+
+
+def test_an_unknown_access_mode_is_a_startup_error(config_path):
+    with pytest.raises(Exception, match="access mode 'sometimes' is not one of single, shared"):
+        create_app(config_path, access="sometimes")

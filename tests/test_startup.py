@@ -1,0 +1,177 @@
+"""The scripts as a user starts them: one clear line and exit code 2 when they cannot start."""
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+import samples
+from azure.storage.blob import BlobServiceClient
+from emulators import PROJECT_ROOT, azurite_connection_string, free_port
+
+SCRIPTS = ("app.py", "app-single-access.py", "app-shared-access.py")
+
+
+def clean_environment(**variables):
+    """This machine's environment without any storage settings, plus ``variables``."""
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("AWS_", "AZURE_", "IMAGESTORE_"))
+    }
+    return {**env, **variables}
+
+
+def start_failure(*args, script="app.py", cwd=PROJECT_ROOT, **variables):
+    """Run a script that should not start; return its exit code and stderr lines."""
+    command = [sys.executable, str(PROJECT_ROOT / script), *args, "--port", str(free_port())]
+    done = subprocess.run(
+        command, cwd=cwd, env=clean_environment(**variables), capture_output=True, text=True, timeout=60
+    )
+    return done.returncode, done.stderr.strip().splitlines()
+
+
+def write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_a_missing_ini_is_one_line_and_exit_code_2(script):
+    code, lines = start_failure("nowhere.ini", script=script)
+    assert (code, lines) == (2, ["error: config file nowhere.ini does not exist"])
+
+
+@pytest.mark.parametrize(
+    ("ini_text", "message"),
+    [
+        ("this is not an ini file\n", "is malformed: File contains no section headers."),
+        ("[default]\nfolder_path = x\n", "has no [default] section with a provider"),
+        ("[default]\nprovider = floppy-disk\n", "names provider 'floppy-disk'"),
+        ("[default]\nprovider = in-memory\n", "must set use_pickle = false"),
+    ],
+    ids=["malformed", "no provider", "unknown provider", "pickled values"],
+)
+def test_an_unusable_ini_is_one_line_and_exit_code_2(tmp_path, ini_text, message):
+    code, lines = start_failure(write(tmp_path / "bad.ini", ini_text))
+    assert code == 2 and len(lines) == 1
+    assert lines[0].startswith("error: ") and message in lines[0]
+
+
+@pytest.mark.parametrize("script", ["app.py", "app-shared-access.py"])
+def test_aws_without_credentials_in_the_environment_names_the_variable(script):
+    code, lines = start_failure("aws.ini", script=script)
+    assert code == 2
+    assert lines == ["error: aws.ini (aws-s3): the environment variable AWS_ACCESS_KEY_ID is not set, and the .ini needs it"]
+
+
+@pytest.mark.parametrize("script", ["app.py", "app-shared-access.py"])
+def test_azure_without_a_connection_string_names_the_variable(script):
+    code, lines = start_failure("azure.ini", script=script)
+    assert code == 2
+    assert lines == [
+        "error: azure.ini (azure-blob): the environment variable "
+        "AZURE_STORAGE_CONNECTION_STRING is not set, and the .ini needs it"
+    ]
+
+
+def test_an_unreachable_s3_endpoint_is_one_line_and_exit_code_2():
+    closed = f"http://127.0.0.1:{free_port()}"
+    code, lines = start_failure(
+        "aws.ini", AWS_ENDPOINT_URL=closed, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_REGION="us-east-1"
+    )
+    assert code == 2 and len(lines) == 1
+    assert "cannot reach the S3 endpoint" in lines[0] and closed in lines[0]
+
+
+def test_an_unreachable_azure_endpoint_is_one_line_and_exit_code_2():
+    closed = azurite_connection_string(f"http://127.0.0.1:{free_port()}")
+    code, lines = start_failure("azure.ini", AZURE_STORAGE_CONNECTION_STRING=closed)
+    assert code == 2 and len(lines) == 1
+    assert "cannot reach the Azure Blob Storage endpoint" in lines[0]
+
+
+def test_bad_azure_credentials_are_one_line_and_exit_code_2(azurite_endpoint):
+    wrong_key = azurite_connection_string(azurite_endpoint, key="d3Jvbmcga2V5")
+    code, lines = start_failure("azure.ini", AZURE_STORAGE_CONNECTION_STRING=wrong_key)
+    assert code == 2
+    assert lines == ["error: azure.ini (azure-blob): Azure Blob Storage refused the credentials in the connection string"]
+
+
+class RunningApp:
+    """A script serving on a free port, stopped at the end of the test."""
+
+    def __init__(self, *args, script, cwd=PROJECT_ROOT, **variables):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [sys.executable, str(PROJECT_ROOT / script), *args, "--port", str(self.port)],
+            cwd=cwd, env=clean_environment(**variables), stderr=subprocess.PIPE, text=True,
+        )
+        self.wait_until_serving()
+
+    def wait_until_serving(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, self.process.stderr.read()
+            try:
+                requests.get(f"{self.url}/healthz", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise AssertionError(f"{self.url} did not answer within {timeout} s")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        return self.process.stderr.read()
+
+
+@pytest.fixture
+def start_app():
+    running = []
+
+    def start(*args, **kwargs):
+        running.append(RunningApp(*args, **kwargs))
+        return running[-1]
+
+    yield start
+    for app in running:
+        if app.process.poll() is None:
+            app.stop()
+
+
+def upload_and_fetch(base_url, filename, data):
+    stored = requests.post(f"{base_url}/api/images", files={"file": (filename, data)}, timeout=30)
+    assert stored.status_code == 201, stored.text
+    key = stored.json()["stored"][0]["key"]
+    return key, requests.get(f"{base_url}/image/{key}", timeout=30).content
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_the_in_memory_default_serves_and_warns_that_images_are_lost_at_exit(start_app, script):
+    app = start_app(script=script)
+    assert requests.get(app.url, timeout=10).status_code == 200
+    original = samples.image()
+    assert upload_and_fetch(app.url, "a.png", original)[1] == original
+    assert "they are lost when it stops" in app.stop()
+
+
+def test_shared_access_on_azurite_with_only_the_connection_string(start_app, azurite_endpoint):
+    connection_string = azurite_connection_string(azurite_endpoint)
+    app = start_app("azure.ini", script="app-shared-access.py", AZURE_STORAGE_CONNECTION_STRING=connection_string)
+    original = samples.photo(size=(500, 400))
+    key, served = upload_and_fetch(app.url, "from-the-script.jpg", original)
+    assert served == original
+    container = BlobServiceClient.from_connection_string(connection_string).get_container_client("imagestore-images")
+    assert hashlib.sha256(container.download_blob(key).readall()).digest() == hashlib.sha256(original).digest()
+
+
+def test_the_filesystem_backend_keeps_images_in_a_folder_where_it_is_started(start_app, tmp_path):
+    app = start_app(str(PROJECT_ROOT / "filesystem.ini"), script="app.py", cwd=tmp_path)
+    original = samples.image(seed=3)
+    upload_and_fetch(app.url, "kept.png", original)
+    assert (tmp_path / "var" / "images" / "kept.png").read_bytes() == original
