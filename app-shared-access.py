@@ -1,6 +1,6 @@
 """Serve the image store, opening the CShelve database once and sharing it.
 
-    python app-shared-access.py [CONFIG.ini] [--host HOST] [--port PORT]
+python app-shared-access.py [CONFIG.ini] [--host HOST] [--port PORT]
 """
 
 import sys

@@ -1,6 +1,6 @@
 """Serve the image store, opening the CShelve database around every request.
 
-    python app-single-access.py [CONFIG.ini] [--host HOST] [--port PORT]
+python app-single-access.py [CONFIG.ini] [--host HOST] [--port PORT]
 """
 
 import sys

@@ -1,6 +1,6 @@
 """Serve the image store: the everyday name of app-single-access.py.
 
-    python app.py [CONFIG.ini] [--host HOST] [--port PORT]
+python app.py [CONFIG.ini] [--host HOST] [--port PORT]
 """
 
 import sys

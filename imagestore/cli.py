@@ -6,8 +6,7 @@ import sys
 from . import PROJECT_ROOT, StartupError, create_app
 
 IN_MEMORY_WARNING = (
-    "warning: the in-memory backend keeps images in this process's memory only; "
-    "they are lost when it stops"
+    "warning: the in-memory backend keeps images in this process's memory only; they are lost when it stops"
 )
 
 

@@ -90,7 +90,7 @@ def _open(data):
     try:
         return Image.open(io.BytesIO(data), formats=tuple(ACCEPTED_FORMATS))
     except Image.DecompressionBombError:
-        raise ImageRejected("the image has far too many pixels (a decompression bomb)")
+        raise ImageRejected("the image has far too many pixels (a decompression bomb)") from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageRejected(_why_not_an_image(data)) from None
 
@@ -107,7 +107,7 @@ def _decode(action):
     try:
         return action()
     except Image.DecompressionBombError:
-        raise ImageRejected("the image has far too many pixels (a decompression bomb)")
+        raise ImageRejected("the image has far too many pixels (a decompression bomb)") from None
     except (OSError, ValueError, SyntaxError, EOFError):
         raise ImageRejected("the image data is truncated or corrupt") from None
 

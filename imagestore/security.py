@@ -34,8 +34,11 @@ def refuse_cross_site_writes():
     else:
         cross_site = origin is not None and urlsplit(origin).netloc != request.host
     if cross_site:
-        abort(403, "This request came from another site, so it was refused. "
-                   "Use this store's own page, or a script such as curl.")
+        abort(
+            403,
+            "This request came from another site, so it was refused. "
+            "Use this store's own page, or a script such as curl.",
+        )
 
 
 def add_security_headers(response):

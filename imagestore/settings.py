@@ -37,14 +37,12 @@ def read_provider(config_path):
     provider = parser.get("default", "provider")
     if provider not in SUPPORTED_PROVIDERS:
         raise StartupError(
-            f"config file {path} names provider {provider!r}; "
-            f"use one of {', '.join(SUPPORTED_PROVIDERS)}"
+            f"config file {path} names provider {provider!r}; use one of {', '.join(SUPPORTED_PROVIDERS)}"
         )
     for option in ("use_pickle", "use_versionning"):
         if parser.get("default", option, fallback="true").lower() != "false":
             raise StartupError(
-                f"config file {path} must set {option} = false: "
-                "the store keeps raw image bytes"
+                f"config file {path} must set {option} = false: the store keeps raw image bytes"
             )
     return provider
 

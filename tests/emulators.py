@@ -51,8 +51,16 @@ def azurite(location):
         raise RuntimeError(f"Azurite is not installed at {AZURITE}: run `make test`, which runs `npm ci`")
     port = free_port()
     command = [
-        str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port),
-        "--location", str(location), "--skipApiVersionCheck", "--loose", "--silent",
+        str(AZURITE),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(port),
+        "--location",
+        str(location),
+        "--skipApiVersionCheck",
+        "--loose",
+        "--silent",
     ]
     endpoint = f"http://127.0.0.1:{port}"
     with _running(command, endpoint, Path(location) / "azurite.log"):
@@ -69,7 +77,7 @@ def _running(command, url, log_path, timeout=60):
     finally:
         process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=3)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

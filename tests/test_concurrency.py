@@ -29,7 +29,10 @@ def sha256(data):
 
 def client_session(base_url, client_number):
     """Upload own images plus one under a name every client uses; read each back."""
-    uploads = [(f"client{client_number}-{n}.png", samples.image(seed=client_number * 100 + n)) for n in range(IMAGES_PER_CLIENT)]
+    uploads = [
+        (f"client{client_number}-{n}.png", samples.image(seed=client_number * 100 + n))
+        for n in range(IMAGES_PER_CLIENT)
+    ]
     uploads.append(("shared-name.png", samples.image(seed=10_000 + client_number)))
     stored = {}
     with requests.Session() as session:

@@ -65,7 +65,10 @@ def test_an_unusable_ini_is_one_line_and_exit_code_2(tmp_path, ini_text, message
 def test_aws_without_credentials_in_the_environment_names_the_variable(script):
     code, lines = start_failure("aws.ini", script=script)
     assert code == 2
-    assert lines == ["error: aws.ini (aws-s3): the environment variable AWS_ACCESS_KEY_ID is not set, and the .ini needs it"]
+    assert lines == [
+        "error: aws.ini (aws-s3): the environment variable AWS_ACCESS_KEY_ID is not set, "
+        "and the .ini needs it"
+    ]
 
 
 @pytest.mark.parametrize("script", ["app.py", "app-shared-access.py"])
@@ -81,7 +84,11 @@ def test_azure_without_a_connection_string_names_the_variable(script):
 def test_an_unreachable_s3_endpoint_is_one_line_and_exit_code_2():
     closed = f"http://127.0.0.1:{free_port()}"
     code, lines = start_failure(
-        "aws.ini", AWS_ENDPOINT_URL=closed, AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="y", AWS_DEFAULT_REGION="us-east-1"
+        "aws.ini",
+        AWS_ENDPOINT_URL=closed,
+        AWS_ACCESS_KEY_ID="x",
+        AWS_SECRET_ACCESS_KEY="y",
+        AWS_DEFAULT_REGION="us-east-1",
     )
     assert code == 2 and len(lines) == 1
     assert "cannot reach the S3 endpoint" in lines[0] and closed in lines[0]
@@ -98,7 +105,9 @@ def test_bad_azure_credentials_are_one_line_and_exit_code_2(azurite_endpoint):
     wrong_key = azurite_connection_string(azurite_endpoint, key="d3Jvbmcga2V5")
     code, lines = start_failure("azure.ini", AZURE_STORAGE_CONNECTION_STRING=wrong_key)
     assert code == 2
-    assert lines == ["error: azure.ini (azure-blob): Azure Blob Storage refused the credentials in the connection string"]
+    assert lines == [
+        "error: azure.ini (azure-blob): Azure Blob Storage refused the credentials in the connection string"
+    ]
 
 
 class RunningApp:
@@ -109,7 +118,10 @@ class RunningApp:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, str(PROJECT_ROOT / script), *args, "--port", str(self.port)],
-            cwd=cwd, env=clean_environment(**variables), stderr=subprocess.PIPE, text=True,
+            cwd=cwd,
+            env=clean_environment(**variables),
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.wait_until_serving()
 
@@ -162,12 +174,18 @@ def test_the_in_memory_default_serves_and_warns_that_images_are_lost_at_exit(sta
 
 def test_shared_access_on_azurite_with_only_the_connection_string(start_app, azurite_endpoint):
     connection_string = azurite_connection_string(azurite_endpoint)
-    app = start_app("azure.ini", script="app-shared-access.py", AZURE_STORAGE_CONNECTION_STRING=connection_string)
+    app = start_app(
+        "azure.ini", script="app-shared-access.py", AZURE_STORAGE_CONNECTION_STRING=connection_string
+    )
     original = samples.photo(size=(500, 400))
     key, served = upload_and_fetch(app.url, "from-the-script.jpg", original)
     assert served == original
-    container = BlobServiceClient.from_connection_string(connection_string).get_container_client("imagestore-images")
-    assert hashlib.sha256(container.download_blob(key).readall()).digest() == hashlib.sha256(original).digest()
+    container = BlobServiceClient.from_connection_string(connection_string).get_container_client(
+        "imagestore-images"
+    )
+    assert (
+        hashlib.sha256(container.download_blob(key).readall()).digest() == hashlib.sha256(original).digest()
+    )
 
 
 def test_the_filesystem_backend_keeps_images_in_a_folder_where_it_is_started(start_app, tmp_path):

@@ -35,7 +35,11 @@ def test_several_files_in_one_request_are_all_stored(client, upload):
     files = [(f"photo-{n}.jpeg", samples.image("jpeg", seed=n)) for n in range(3)]
     answer = upload(*files)
     assert answer.status_code == 201
-    assert [image["key"] for image in answer.json["stored"]] == ["photo-0.jpeg", "photo-1.jpeg", "photo-2.jpeg"]
+    assert [image["key"] for image in answer.json["stored"]] == [
+        "photo-0.jpeg",
+        "photo-1.jpeg",
+        "photo-2.jpeg",
+    ]
     for (_, data), image in zip(files, answer.json["stored"], strict=True):
         assert sha256(client.get(image["url"]).data) == sha256(data)
 
