@@ -45,13 +45,17 @@ def delete_image(key):
     return "", 204
 
 
+PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
+
+
 def public(metadata):
     """An image's metadata with the addresses a client fetches it from."""
     key = metadata["key"]
     return {
-        **metadata,
+        **{name: metadata.get(name) for name in PUBLIC_FIELDS},
         "url": url_for("pages.image", key=key),
         "thumbnail_url": url_for("pages.thumbnail", key=key),
+        "download_url": url_for("pages.image", key=key, download=1),
     }
 
 

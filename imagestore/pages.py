@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from . import store, uploads
 from .database import get_db
 from .images import GENERIC_TYPE, THUMBNAIL_TYPE, content_type_of
-from .keys import is_servable_key
+from .keys import is_servable_key, key_from_filename
 
 bp = Blueprint("pages", __name__)
 PER_PAGE = 24
@@ -35,7 +35,11 @@ def upload():
 
 @bp.get("/image/<path:key>")
 def image(key):
+    """The original bytes; with ``?download=1``, as a file named as uploaded."""
     data = lookup(store.read_image, key)
+    if "download" in request.args:
+        filename = lookup(store.read_metadata, key)["filename"]
+        return send_bytes(data, content_type_of(data), key_from_filename(filename), as_attachment=True)
     return send_bytes(data, content_type_of(data), key)
 
 
@@ -61,12 +65,12 @@ def lookup(read, key):
         abort(404, f"There is no image named {key!r}.")
 
 
-def send_bytes(data, content_type, key):
+def send_bytes(data, content_type, key, as_attachment=False):
     """Answer with stored bytes: ETag, conditional GET, never run by a browser."""
     response = send_file(
         io.BytesIO(data),
         mimetype=content_type,
-        as_attachment=content_type == GENERIC_TYPE,
+        as_attachment=as_attachment or content_type == GENERIC_TYPE,
         download_name=key.rsplit("/", 1)[-1],
         etag=hashlib.sha256(data).hexdigest(),
         conditional=True,

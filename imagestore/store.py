@@ -1,14 +1,21 @@
 """Images in the CShelve database.
 
-An image is stored as its raw bytes under its key. What the app keeps for it,
-a thumbnail and a small JSON record, lives under the reserved prefix, is
-written after the image and deleted before it, and is made on first request
-for images that other tools put into the store.
+An image is stored as its raw bytes under its key. What the app keeps for it
+lives under the reserved prefix, is written after the image and deleted
+before it, and is made on first request for images that other tools put into
+the store:
+
+- ``.imagestore/thumbnails/KEY``: a small WebP preview;
+- ``.imagestore/metadata/KEY``: a JSON record (size, type, pixels, name, time);
+- ``.imagestore/uploaded/TIME/KEY``: an empty marker, so that the gallery can
+  show the newest uploads first from the key listing alone.
 """
 
 import json
 import math
 import threading
+import time
+from datetime import UTC, datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -23,6 +30,7 @@ from .keys import RESERVED_PREFIX, is_image_key, key_from_filename, unique_key
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
+UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ def save_upload(db, filename, data, max_pixels):
     """
     info = inspect_image(data, max_pixels)
     thumbnail = make_thumbnail(data)
+    uploaded_ns = time.time_ns()
     with _claimed_key(db, key_from_filename(filename, info.extension)) as key:
         metadata = {
             "key": key,
@@ -52,18 +61,35 @@ def save_upload(db, filename, data, max_pixels):
             "content_type": info.content_type,
             "width": info.width,
             "height": info.height,
+            "uploaded_at": datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds"),
+            "uploaded_ns": uploaded_ns,
         }
         db[key] = data
         db[METADATA_PREFIX + key] = json.dumps(metadata).encode()
         db[THUMBNAIL_PREFIX + key] = thumbnail
+        db[_upload_marker(key, uploaded_ns)] = b""
     return metadata
 
 
 def page_of_keys(db, number, per_page):
-    """Return one page of image keys, in name order."""
-    keys = sorted(key for key in db if is_image_key(key))
+    """Return one page of image keys, newest uploads first."""
+    keys = newest_first(list(db))
     start = (number - 1) * per_page
     return Page(keys[start : start + per_page], number, per_page, len(keys))
+
+
+def newest_first(all_keys):
+    """Order the image keys among ``all_keys``: newest upload first, then the
+    images other tools put in (no upload marker), by name."""
+    images = {key for key in all_keys if is_image_key(key)}
+    uploaded = {}
+    for marker in all_keys:
+        if marker.startswith(UPLOADED_PREFIX):
+            stamp, _, key = marker.removeprefix(UPLOADED_PREFIX).partition("/")
+            if key in images:
+                uploaded[key] = max(stamp, uploaded.get(key, ""))
+    newest = sorted(uploaded, key=lambda key: (uploaded[key], key), reverse=True)
+    return newest + sorted(images - uploaded.keys())
 
 
 def read_image(db, key):
@@ -76,10 +102,9 @@ def read_metadata(db, key):
 
     :raise KeyError: no such image.
     """
-    try:
-        return json.loads(db[METADATA_PREFIX + key])
-    except (KeyError, ValueError):
-        pass
+    metadata = _kept_metadata(db, key)
+    if metadata is not None:
+        return metadata
     metadata = _describe(key, db[key])
     db[METADATA_PREFIX + key] = json.dumps(metadata).encode()
     return metadata
@@ -106,12 +131,27 @@ def delete_image(db, key):
     """Delete an image and all the app keeps for it. :raise KeyError: no such image."""
     if key not in db:
         raise KeyError(key)
-    for derived in (THUMBNAIL_PREFIX + key, METADATA_PREFIX + key):
+    derived = [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key]
+    uploaded_ns = (_kept_metadata(db, key) or {}).get("uploaded_ns")
+    if uploaded_ns is not None:
+        derived.insert(0, _upload_marker(key, uploaded_ns))
+    for derived_key in derived:
         try:
-            del db[derived]
+            del db[derived_key]
         except KeyError:
             pass
     del db[key]
+
+
+def _kept_metadata(db, key):
+    try:
+        return json.loads(db[METADATA_PREFIX + key])
+    except (KeyError, ValueError):
+        return None
+
+
+def _upload_marker(key, uploaded_ns):
+    return f"{UPLOADED_PREFIX}{uploaded_ns:020d}/{key}"
 
 
 def _describe(key, data):

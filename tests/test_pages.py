@@ -44,9 +44,19 @@ def test_the_gallery_is_paginated_24_to_a_page(client, storage):
         storage.put(f"img-{n:02}.png", samples.image(size=(8, 8), seed=n))
     first = client.get("/").get_data(as_text=True)
     second = client.get("/?page=2").get_data(as_text=True)
-    assert first.count('class="tile"') == 24
-    assert second.count('class="tile"') == 6
+    assert first.count("data-key=") == 24
+    assert second.count("data-key=") == 6
     assert "Page 2 of 2" in second and "img-29.png" in second and "img-29.png" not in first
+
+
+def test_the_newest_uploads_come_first(client, upload, storage):
+    storage.put("from-another-tool.png", samples.image(seed=9))
+    for name in ("first.png", "second.png", "third.png"):
+        upload((name, samples.image()))
+    page = client.get("/").get_data(as_text=True)
+    positions = [page.index(f'data-key="{name}"') for name in ("third.png", "second.png", "first.png")]
+    assert positions == sorted(positions)
+    assert positions[-1] < page.index('data-key="from-another-tool.png"')
 
 
 def test_deleting_from_the_page_answers_303_and_the_image_is_gone(client, upload):

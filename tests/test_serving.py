@@ -14,6 +14,16 @@ def test_a_repeat_view_with_the_etag_answers_304(client, upload):
     assert repeat.data == b""
 
 
+def test_the_download_link_gives_the_original_bytes_under_the_uploaded_name(client, upload):
+    original = samples.image(seed=4)
+    upload(("holiday.png", samples.image(seed=3)))
+    stored = upload(("holiday.png", original)).json["stored"][0]
+    assert stored["key"] == "holiday-2.png"
+    answer = client.get(stored["download_url"])
+    assert answer.data == original
+    assert answer.headers["Content-Disposition"] == "attachment; filename=holiday.png"
+
+
 def test_images_are_served_so_a_browser_never_runs_them(client, upload):
     url = upload(("a.png", samples.image())).json["stored"][0]["url"]
     answer = client.get(url)
