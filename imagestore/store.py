@@ -15,9 +15,9 @@ import json
 import math
 import threading
 import time
-from datetime import UTC, datetime
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from .images import (
     GENERIC_TYPE,
