@@ -2,15 +2,17 @@
 #   make run    set up a virtual environment and serve the in-memory store
 #   make test   set up everything the tests need (Azurite included) and run them
 
-VENV   := .venv
-PYTHON := $(VENV)/bin/python
+VENV     := .venv
+PYTHON   := $(VENV)/bin/python
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test clean
 
 run: $(VENV)/.app-installed
 	$(PYTHON) app.py
 
-test: $(VENV)/.dev-installed node_modules/.installed
+test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM)
 	$(PYTHON) -m pytest
 
 $(VENV)/.app-installed: requirements.txt | $(VENV)
@@ -27,6 +29,11 @@ $(VENV):
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# The browser tests drive Debian's Chromium through Playwright.
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -10,11 +10,13 @@ in-memory store, so tests never see each other's images.
 
 import configparser
 import io
+import threading
 import uuid
 
 import pytest
 import storage as inspectors
 from emulators import PROJECT_ROOT, azurite, azurite_connection_string, moto_s3
+from werkzeug.serving import make_server
 
 from imagestore import create_app, database
 
@@ -111,6 +113,17 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app on Werkzeug's threaded server, as the scripts run it; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}"
+    server.shutdown()
+    thread.join()
 
 
 @pytest.fixture

@@ -1,26 +1,13 @@
 """Many clients at once, over real HTTP to a threaded server: nothing lost, nothing mixed up."""
 
 import hashlib
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 import requests
 import samples
-from werkzeug.serving import make_server
 
 CLIENTS = 8
 IMAGES_PER_CLIENT = 3
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join()
 
 
 def sha256(data):

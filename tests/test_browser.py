@@ -1,0 +1,204 @@
+"""The gallery page in a real headless Chromium (Debian's), driven by Playwright.
+
+These run on the in-memory backend and on S3 (moto's server), in both access
+modes. Screenshots land in ``test-artifacts/``; the ones in ``docs/`` come from
+there.
+"""
+
+import base64
+import hashlib
+
+import pytest
+import samples
+from emulators import PROJECT_ROOT
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+@pytest.fixture(params=["in-memory", "aws"])
+def backend(request):
+    """Overrides conftest's four backends: the browser tests need one local and one cloud."""
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Console:
+    """What the page said: console messages and uncaught errors."""
+
+    def __init__(self, page):
+        self.messages = []
+        page.on("console", lambda message: self.messages.append(message.text))
+        page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
+
+    def csp_violations(self):
+        return [text for text in self.messages if "Content Security Policy" in text]
+
+
+@pytest.fixture
+def new_page(browser):
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 860}, accept_downloads=True, **options
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.console = Console(page)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def photos(tmp_path):
+    """Three photo-like JPEGs on disk, as a user would pick them."""
+    paths = []
+    for n in range(3):
+        path = tmp_path / f"photo-{n}.jpg"
+        path.write_bytes(samples.photo(size=(1600, 1200), seed=n))
+        paths.append(path)
+    return paths
+
+
+def wait_for_uploads(page, count):
+    expect(page.locator("[data-uploads-summary]")).to_have_text(
+        f"All {count} done: {count} stored, 0 rejected."
+    )
+    for bar in page.locator("[data-upload-progress]").all():
+        assert bar.evaluate("bar => bar.value === bar.max")
+    assert page.locator("[data-overall-progress]").evaluate("bar => bar.value === bar.max")
+
+
+def tiles(page):
+    return page.locator("[data-gallery] [data-tile]")
+
+
+def test_upload_browse_download_and_delete(new_page, live_server, photos, access, backend):
+    page = new_page()
+    page.goto(live_server)
+    expect(page.locator("[data-empty]")).to_be_visible()
+
+    page.set_input_files("#file", photos)
+    wait_for_uploads(page, 3)
+    expect(tiles(page)).to_have_count(3)
+    for thumbnail in page.locator("[data-tile-image]").all():
+        expect(thumbnail).to_have_js_property("complete", True)
+        assert thumbnail.evaluate("image => image.naturalWidth") == 320
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"gallery-{backend}-{access}.png")
+
+    names = page.locator("[data-tile-name]").all_inner_texts()
+    assert sorted(names) == ["photo-0.jpg", "photo-1.jpg", "photo-2.jpg"]
+    page.locator("[data-tile-link]").first.click()
+    viewer = page.locator("[data-viewer]")
+    expect(viewer).to_be_visible()
+    expect(viewer.locator("[data-viewer-name]")).to_have_text(names[0])
+    expect(viewer.locator("[data-viewer-pixels]")).to_have_text("1600 × 1200")
+    expect(viewer.locator("[data-viewer-type]")).to_have_text("image/jpeg")
+    expect(viewer.locator("[data-viewer-image]")).to_have_js_property("complete", True)
+    page.screenshot(path=ARTIFACTS / f"viewer-{backend}-{access}.png")
+
+    page.keyboard.press("ArrowRight")
+    shown = names[1]
+    expect(viewer.locator("[data-viewer-name]")).to_have_text(shown)
+    with page.expect_download() as download_info:
+        viewer.locator("[data-viewer-download]").click()
+    download = download_info.value
+    assert download.suggested_filename == shown
+    original = (photos[0].parent / shown).read_bytes()
+    assert hashlib.sha256(download.path().read_bytes()).digest() == hashlib.sha256(original).digest()
+
+    viewer.locator("[data-viewer-delete]").click()
+    expect(viewer.locator("[data-viewer-confirm]")).to_be_visible()
+    viewer.locator("[data-viewer-confirm-yes]").click()
+    expect(tiles(page)).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+
+    page.reload()
+    expect(tiles(page)).to_have_count(2)
+    assert sorted(page.locator("[data-tile-name]").all_inner_texts()) == sorted(set(names) - {shown})
+    assert page.console.csp_violations() == []
+    assert not [text for text in page.console.messages if text.startswith("page error")]
+
+
+def test_a_gallery_page_downloads_at_most_a_twentieth_of_the_originals_it_shows(
+    new_page, live_server, photos, upload
+):
+    originals = sum(path.stat().st_size for path in photos)
+    upload(*[(path.name, path.read_bytes()) for path in photos])
+    page = new_page()
+    transferred = []
+    page.on("requestfinished", lambda request: transferred.append(request.sizes()["responseBodySize"]))
+    page.goto(live_server, wait_until="networkidle")
+    expect(tiles(page)).to_have_count(3)
+    assert sum(transferred) * 20 <= originals, f"{sum(transferred)} bytes for {originals} bytes of originals"
+
+
+def test_dropping_files_anywhere_on_the_page_uploads_them(new_page, live_server):
+    page = new_page()
+    page.goto(live_server)
+    encoded = base64.b64encode(samples.image("png", size=(200, 150))).decode()
+    page.evaluate(
+        """encoded => {
+            const bytes = Uint8Array.from(atob(encoded), c => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "dropped.png", {type: "image/png"}));
+            transfer.items.add(new File(["just text"], "notes.png", {type: "image/png"}));
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                document.body.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true}));
+            }
+        }""",
+        encoded,
+    )
+    summary = page.locator("[data-uploads-summary]")
+    expect(summary).to_have_text("All 2 done: 1 stored, 1 rejected.")
+    expect(page.locator(".upload-item.rejected [data-upload-status]")).to_have_text(
+        "Rejected: this is not a PNG, JPEG, GIF or WebP image"
+    )
+    expect(page.locator("[data-tile-name]")).to_have_text(["dropped.png"])
+
+
+def test_the_viewer_works_from_the_keyboard_alone(new_page, live_server, upload):
+    upload(("a.png", samples.image(seed=1)), ("b.png", samples.image(seed=2)))
+    page = new_page()
+    page.goto(live_server)
+    page.locator("[data-tile-link]").first.focus()
+    page.keyboard.press("Enter")
+    viewer = page.locator("[data-viewer]")
+    expect(viewer.locator("[data-viewer-name]")).to_have_text("b.png")
+    page.keyboard.press("ArrowLeft")
+    expect(viewer.locator("[data-viewer-name]")).to_have_text("a.png")
+    page.keyboard.press("Escape")
+    expect(viewer).to_be_hidden()
+    expect(page.locator("[data-tile-link]").last).to_be_focused()
+
+
+def test_without_javascript_the_plain_form_still_uploads(new_page, live_server, photos):
+    page = new_page(java_script_enabled=False)
+    page.goto(live_server)
+    page.set_input_files("#file", photos[:2])
+    page.locator("[data-upload-button]").click()
+    expect(page.locator(".message-stored")).to_have_text(
+        ["Stored photo-0.jpg as photo-0.jpg", "Stored photo-1.jpg as photo-1.jpg"]
+    )
+    expect(tiles(page)).to_have_count(2)
