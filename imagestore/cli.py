@@ -24,7 +24,15 @@ def main(access, argv=None):
     if app.config["STORAGE_PROVIDER"] == "in-memory":
         print(IN_MEMORY_WARNING, file=sys.stderr)
     print(f"Serving {args.config} with {access} access on http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, debug=False, threaded=True, load_dotenv=False)
+    app.run(
+        host=args.host,
+        port=args.port,
+        debug=False,
+        use_debugger=False,
+        use_reloader=False,
+        threaded=True,
+        load_dotenv=False,
+    )
     return 0
 
 

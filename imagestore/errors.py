@@ -39,9 +39,13 @@ def unexpected_error(error):
 
 
 def too_large_message():
-    limit_mb = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
+    """Werkzeug answers 413 for a body over the limit and for too many parts."""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request.content_length is not None and request.content_length <= limit:
+        parts = current_app.config["MAX_FORM_PARTS"]
+        return f"The upload has too many parts: this store accepts at most {parts} files in one request."
     return (
-        f"The upload is too large: this store accepts at most {limit_mb:g} MB per request "
+        f"The upload is too large: this store accepts at most {limit / (1024 * 1024):g} MB per request "
         "(several files in one request count together)."
     )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 SUPPORTED_PROVIDERS = ("in-memory", "filesystem", "aws-s3", "azure-blob")
 DEFAULT_MAX_UPLOAD_MB = 64
 DEFAULT_MAX_PIXELS = 50_000_000
+MAX_FILES_PER_REQUEST = 100
 
 
 class StartupError(Exception):
@@ -54,7 +55,9 @@ def from_environment():
     """
     max_upload_mb = _positive_number("IMAGESTORE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
     return {
+        "DEBUG": False,
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024),
+        "MAX_FORM_PARTS": MAX_FILES_PER_REQUEST,
         "MAX_PIXELS": int(_positive_number("IMAGESTORE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
     }

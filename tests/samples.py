@@ -2,6 +2,8 @@
 
 import io
 import random
+import struct
+import zlib
 
 from PIL import Image, ImageDraw
 
@@ -41,3 +43,15 @@ def photo(size=(1600, 1200), seed=0):
     out = io.BytesIO()
     Image.blend(picture, grain, 0.12).save(out, "JPEG", quality=92)
     return out.getvalue()
+
+
+def png_claiming(width, height):
+    """A PNG whose header claims ``width`` x ``height`` pixels, with almost no pixel data:
+    the shape of a decompression bomb."""
+
+    def chunk(kind, body):
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")

@@ -111,6 +111,7 @@ REFUSALS = {
     "truncated JPEG": (truncated(samples.photo(size=(400, 300))), "truncated or corrupt"),
     "PNG with a broken chunk header": (corrupt_byte(samples.image("png", size=(300, 300)), 40), "corrupt"),
     "PNG with a broken pixel byte": (corrupt_byte(samples.image("png", size=(300, 300)), 60), "corrupt"),
+    "decompression bomb": (samples.png_claiming(100_000, 100_000), "too many pixels"),
     "JPEG header only": (samples.photo(size=(400, 300))[:200], "truncated or corrupt"),
 }
 

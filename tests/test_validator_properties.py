@@ -1,0 +1,59 @@
+"""Whatever bytes arrive, the validator answers "an image" or "refused, because...", never a crash."""
+
+import pytest
+import samples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from imagestore.images import ImageRejected, inspect_image, make_thumbnail
+
+VALID = [samples.image(kind, size=(40, 30)) for kind in sorted(samples.FORMATS)]
+
+
+def judge(data):
+    """Return the ImageInfo, or the refusal's reason; any other exception fails the test."""
+    try:
+        info = inspect_image(data, max_pixels=10_000_000)
+        make_thumbnail(data)
+        return info
+    except ImageRejected as why:
+        assert str(why)
+        return str(why)
+
+
+@given(st.binary(max_size=4096))
+def test_arbitrary_bytes_are_judged_without_crashing(data):
+    judge(data)
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(VALID), st.data())
+def test_damaged_images_are_judged_without_crashing(original, data):
+    position = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
+    damage = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+    if damage == "flip":
+        damaged = original[:position] + bytes([original[position] ^ 0xFF]) + original[position + 1 :]
+    elif damage == "cut":
+        damaged = original[:position]
+    else:
+        damaged = original[:position] + data.draw(st.binary(min_size=1, max_size=64)) + original[position:]
+    judge(damaged)
+
+
+@given(st.sampled_from(VALID), st.binary(max_size=512))
+def test_an_image_with_anything_appended_is_still_that_image(original, tail):
+    info = judge(original + tail)
+    assert not isinstance(info, str)
+    assert (info.width, info.height) == (40, 30)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "reason"),
+    [
+        (8_000, 8_000, "is 8000x8000 pixels, more than the 50,000,000 pixels"),
+        (100_000, 100_000, "far too many pixels"),
+    ],
+)
+def test_a_header_claiming_too_many_pixels_is_refused_before_decoding(width, height, reason):
+    with pytest.raises(ImageRejected, match=reason):
+        inspect_image(samples.png_claiming(width, height), max_pixels=50_000_000)
