@@ -1,12 +1,20 @@
 """The command line shared by app.py, app-single-access.py and app-shared-access.py."""
 
 import argparse
+import ipaddress
 import sys
 
 from . import PROJECT_ROOT, StartupError, create_app
+from .settings import write_token
 
 IN_MEMORY_WARNING = (
     "warning: the in-memory backend keeps images in this process's memory only; they are lost when it stops"
+)
+
+NO_TOKEN = (
+    "listening on {host} lets other machines upload and delete: set IMAGESTORE_WRITE_TOKEN "
+    "to a secret first, e.g. export IMAGESTORE_WRITE_TOKEN=$(python3 -c "
+    "'import secrets; print(secrets.token_urlsafe(32))')"
 )
 
 
@@ -17,6 +25,8 @@ def main(access, argv=None):
     """
     args = parse_arguments(access, argv)
     try:
+        if not is_loopback(args.host) and write_token() is None:
+            raise StartupError(NO_TOKEN.format(host=args.host))
         app = create_app(args.config, access=access)
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -34,6 +44,15 @@ def main(access, argv=None):
         load_dotenv=False,
     )
     return 0
+
+
+def is_loopback(host):
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def parse_arguments(access, argv):

@@ -60,7 +60,14 @@ def from_environment():
         "MAX_FORM_PARTS": MAX_FILES_PER_REQUEST,
         "MAX_PIXELS": int(_positive_number("IMAGESTORE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "WRITE_TOKEN": write_token(),
     }
+
+
+def write_token():
+    """The token uploads and deletes need, or None when they need none."""
+    return os.environ.get("IMAGESTORE_WRITE_TOKEN") or None
 
 
 def _positive_number(name, default):

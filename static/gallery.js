@@ -6,7 +6,7 @@
 const MAX_PARALLEL_UPLOADS = 3;
 
 const form = document.querySelector("[data-upload-form]");
-const input = form.querySelector("input[type=file]");
+const input = form?.querySelector("input[type=file]");
 const uploadsPanel = document.querySelector("[data-uploads]");
 const uploadList = document.querySelector("[data-upload-list]");
 const overallBar = document.querySelector("[data-overall-progress]");
@@ -165,21 +165,23 @@ function fillTile(tile, image) {
   deleteForm.querySelector("button").setAttribute("aria-label", `Delete ${image.key}`);
 }
 
-input.addEventListener("change", () => {
-  uploadFiles(input.files);
-  form.reset();
-});
+// Without the write token the page shows no upload form, and dropping does nothing.
+let dragDepth = 0;
+const carriesFiles = (event) => form && Array.from(event.dataTransfer?.types ?? []).includes("Files");
 
-form.addEventListener("submit", (event) => {
-  event.preventDefault();
-  uploadFiles(input.files);
-  form.reset();
-});
+if (form) {
+  input.addEventListener("change", () => {
+    uploadFiles(input.files);
+    form.reset();
+  });
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    uploadFiles(input.files);
+    form.reset();
+  });
+}
 
 // Dropping files anywhere on the page uploads them.
-let dragDepth = 0;
-const carriesFiles = (event) => Array.from(event.dataTransfer?.types ?? []).includes("Files");
-
 document.addEventListener("dragenter", (event) => {
   if (!carriesFiles(event)) return;
   dragDepth += 1;
@@ -279,13 +281,13 @@ viewer.addEventListener("click", (event) => {
 part("prev").addEventListener("click", () => step(-1));
 part("next").addEventListener("click", () => step(1));
 part("close").addEventListener("click", () => viewer.close());
-part("delete").addEventListener("click", () => {
+part("delete")?.addEventListener("click", () => {
   part("confirm-name").textContent = current.dataset.key;
   part("confirm").hidden = false;
   part("confirm-no").focus();
 });
 part("confirm-no").addEventListener("click", () => {
   part("confirm").hidden = true;
-  part("delete").focus();
+  part("delete")?.focus();
 });
 part("confirm-yes").addEventListener("click", deleteCurrent);

@@ -116,14 +116,26 @@ def client(app):
 
 
 @pytest.fixture
-def live_server(app):
-    """The app on Werkzeug's threaded server, as the scripts run it; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}"
-    server.shutdown()
-    thread.join()
+def serve():
+    """Serve apps on Werkzeug's threaded server, as the scripts run them; returns base URLs."""
+    servers = []
+
+    def start(app):
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.port}"
+
+    yield start
+    for server, thread in servers:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.fixture
+def live_server(app, serve):
+    return serve(app)
 
 
 @pytest.fixture

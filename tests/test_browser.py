@@ -202,3 +202,19 @@ def test_without_javascript_the_plain_form_still_uploads(new_page, live_server, 
         ["Stored photo-0.jpg as photo-0.jpg", "Stored photo-1.jpg as photo-1.jpg"]
     )
     expect(tiles(page)).to_have_count(2)
+
+
+def test_with_a_write_token_the_page_asks_for_it_once_then_uploads(new_page, make_app, serve, tmp_path):
+    base_url = serve(make_app(WRITE_TOKEN="open sesame"))
+    page = new_page()
+    page.goto(base_url)
+    expect(page.locator("#file")).to_have_count(0)
+    page.fill("#token", "open sesame")
+    page.keyboard.press("Enter")
+    expect(page.locator(".message-stored")).to_have_text(["Write token accepted: you can upload and delete."])
+    photo = tmp_path / "after-token.jpg"
+    photo.write_bytes(samples.photo(size=(640, 480)))
+    page.set_input_files("#file", [photo])
+    wait_for_uploads(page, 1)
+    expect(page.locator("[data-tile-name]")).to_have_text(["after-token.jpg"])
+    assert page.console.csp_violations() == []

@@ -110,6 +110,14 @@ def test_bad_azure_credentials_are_one_line_and_exit_code_2(azurite_endpoint):
     ]
 
 
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_listening_beyond_loopback_without_a_write_token_is_refused(script):
+    code, lines = start_failure("--host", "0.0.0.0", script=script)
+    assert code == 2 and len(lines) == 1
+    assert lines[0].startswith("error: listening on 0.0.0.0 lets other machines upload and delete")
+    assert "IMAGESTORE_WRITE_TOKEN" in lines[0]
+
+
 class RunningApp:
     """A script serving on a free port, stopped at the end of the test."""
 
