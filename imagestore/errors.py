@@ -2,6 +2,7 @@
 
 import logging
 
+from cshelve import EncryptedDataCorruptionError
 from flask import current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -14,6 +15,7 @@ def init_app(app):
     app.register_error_handler(HTTPException, http_error)
     for error_class in failures.BACKEND_ERRORS:
         app.register_error_handler(error_class, storage_unavailable)
+    app.register_error_handler(EncryptedDataCorruptionError, undecryptable)
     app.register_error_handler(Exception, unexpected_error)
 
 
@@ -31,6 +33,15 @@ def storage_unavailable(error):
         f"({failures.describe(error)}). Nothing was lost; try again in a moment."
     )
     return answer(503, "Storage unavailable", message)
+
+
+def undecryptable(error):
+    log.warning("stored data could not be decrypted: %s", error)
+    message = (
+        "This image cannot be decrypted with the configured key: it was stored with another "
+        "key, or put into the store unencrypted by another tool."
+    )
+    return answer(500, "Cannot decrypt", message)
 
 
 def unexpected_error(error):

@@ -7,6 +7,7 @@ import secrets
 from pathlib import Path
 
 SUPPORTED_PROVIDERS = ("in-memory", "filesystem", "aws-s3", "azure-blob")
+ENCRYPTION_KEY_BYTES = 32
 DEFAULT_MAX_UPLOAD_MB = 64
 DEFAULT_MAX_PIXELS = 50_000_000
 MAX_FILES_PER_REQUEST = 100
@@ -45,7 +46,31 @@ def read_provider(config_path):
             raise StartupError(
                 f"config file {path} must set {option} = false: the store keeps raw image bytes"
             )
+    if parser.has_section("encryption"):
+        _check_encryption_key(path, parser["encryption"])
     return provider
+
+
+def _check_encryption_key(path, section):
+    """CShelve reads the key only when opening, and names the wrong variable when it is missing."""
+    if "key" in section:
+        raise StartupError(
+            f"config file {path} holds an encryption key: put it in an environment variable "
+            "and name that with environment_key"
+        )
+    name = section.get("environment_key")
+    if not name:
+        raise StartupError(f"config file {path} has an [encryption] section without environment_key")
+    key = os.environ.get(name)
+    if key is None:
+        raise StartupError(
+            f"the environment variable {name} is not set, and {path} needs it as its encryption key"
+        )
+    if len(key.encode()) != ENCRYPTION_KEY_BYTES:
+        raise StartupError(
+            f"the encryption key in {name} is {len(key.encode())} bytes long; AES-256 needs exactly "
+            f"{ENCRYPTION_KEY_BYTES}"
+        )
 
 
 def from_environment():
