@@ -24,30 +24,38 @@ EXTENSION_KEY = "imagestore.database"
 log = logging.getLogger(__name__)
 
 
-def network_settings(provider):
-    """SDK settings that bound how long a storage call waits and retries.
+def network_settings(provider, timeout):
+    """SDK settings that bound how long one storage call may take: two attempts
+    of at most ``timeout`` seconds each, a second apart.
 
-    The SDKs' defaults wait minutes on an unreachable endpoint (Azure backs off
-    15 s, then 18 s, then 24 s); a web request should fail in seconds instead.
+    The SDKs' defaults wait minutes on a backend that stopped answering (Azure
+    backs off 15 s, then 18 s, then 24 s); a web request should get its 503 in
+    seconds instead.
     """
+    connect_timeout = min(timeout, 5)
     if provider == "aws-s3":
-        retries = {"max_attempts": 3, "mode": "standard"}
-        return {"config": BotocoreConfig(connect_timeout=5, read_timeout=30, retries=retries)}
+        retries = {"total_max_attempts": 2, "mode": "standard"}
+        config = BotocoreConfig(connect_timeout=connect_timeout, read_timeout=timeout, retries=retries)
+        return {"config": config}
     if provider == "azure-blob":
-        retry = ExponentialRetry(initial_backoff=1, increment_base=2, retry_total=2)
-        return {"connection_timeout": 5, "read_timeout": 30, "retry_policy": retry}
+        retry = ExponentialRetry(
+            initial_backoff=0.5, increment_base=2, retry_total=1, random_jitter_range=0.5
+        )
+        return {"connection_timeout": connect_timeout, "read_timeout": timeout, "retry_policy": retry}
     return {}
 
 
 class Database:
     """Opens the database an `.ini` describes."""
 
-    def __init__(self, config_path):
+    def __init__(self, config_path, timeout):
         self.config_path = str(config_path)
         self.provider = read_provider(config_path)
+        self.timeout = timeout
 
     def open(self):
-        return cshelve.open(self.config_path, provider_params=network_settings(self.provider))
+        settings = network_settings(self.provider, self.timeout)
+        return cshelve.open(self.config_path, provider_params=settings)
 
 
 class SingleAccess:
@@ -101,7 +109,7 @@ def init_app(app, config_path, access):
     """
     if access not in ACCESS_MODES:
         raise StartupError(f"access mode {access!r} is not one of {', '.join(ACCESS_MODES)}")
-    mode = ACCESS_MODES[access](Database(config_path))
+    mode = ACCESS_MODES[access](Database(config_path, app.config["STORAGE_TIMEOUT"]))
     app.extensions[EXTENSION_KEY] = mode
     app.teardown_appcontext(mode.end_request)
     return mode

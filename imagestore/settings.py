@@ -10,6 +10,7 @@ SUPPORTED_PROVIDERS = ("in-memory", "filesystem", "aws-s3", "azure-blob")
 ENCRYPTION_KEY_BYTES = 32
 DEFAULT_MAX_UPLOAD_MB = 64
 DEFAULT_MAX_PIXELS = 50_000_000
+DEFAULT_STORAGE_TIMEOUT = 10
 MAX_FILES_PER_REQUEST = 100
 
 
@@ -84,6 +85,7 @@ def from_environment():
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024),
         "MAX_FORM_PARTS": MAX_FILES_PER_REQUEST,
         "MAX_PIXELS": int(_positive_number("IMAGESTORE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
+        "STORAGE_TIMEOUT": _positive_number("IMAGESTORE_STORAGE_TIMEOUT", DEFAULT_STORAGE_TIMEOUT),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": write_token(),

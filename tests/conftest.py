@@ -66,28 +66,34 @@ def store_name():
 
 
 @pytest.fixture
-def config_path(backend, store_name, tmp_path, request):
-    """The shipped BACKEND.ini, pointed at this test's own store."""
+def config_path(backend, request, own_config):
     if backend == "aws":
         request.getfixturevalue("s3_environment")
     if backend == "azure":
         request.getfixturevalue("azure_environment")
-    own_store = {
-        "in-memory": {"persist-key": store_name},
-        "filesystem": {"folder_path": str(tmp_path / "images")},
-        "aws": {"bucket_name": store_name},
-        "azure": {"container_name": store_name},
-    }[backend]
-    return write_config(PROJECT_ROOT / f"{backend}.ini", tmp_path / f"{backend}.ini", own_store)
+    return own_config(backend)
 
 
-def write_config(shipped, path, changes):
-    parser = configparser.ConfigParser()
-    parser.read(shipped)
-    parser["default"].update(changes)
-    with open(path, "w") as out:
-        parser.write(out)
-    return path
+@pytest.fixture
+def own_config(store_name, tmp_path):
+    """Write the shipped BACKEND.ini, pointed at this test's own store; return its path."""
+
+    def write(backend):
+        own_store = {
+            "in-memory": {"persist-key": store_name},
+            "filesystem": {"folder_path": str(tmp_path / "images")},
+            "aws": {"bucket_name": store_name},
+            "azure": {"container_name": store_name},
+        }[backend]
+        parser = configparser.ConfigParser()
+        parser.read(PROJECT_ROOT / f"{backend}.ini")
+        parser["default"].update(own_store)
+        path = tmp_path / f"{backend}.ini"
+        with open(path, "w") as out:
+            parser.write(out)
+        return path
+
+    return write
 
 
 @pytest.fixture

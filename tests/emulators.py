@@ -5,6 +5,7 @@ ends. A missing emulator is a failure that says how to install it, never a
 skip.
 """
 
+import signal
 import socket
 import subprocess
 import sys
@@ -34,63 +35,83 @@ def azurite_connection_string(endpoint, key=AZURITE_KEY):
     )
 
 
-@contextmanager
-def moto_s3(log_dir):
-    """Run moto's S3 server; yield its endpoint URL."""
+def moto_s3_server(log_dir):
+    """moto's S3 server on a free port, not started yet."""
     port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    endpoint = f"http://127.0.0.1:{port}"
-    with _running(command, endpoint, Path(log_dir) / "moto.log"):
-        yield endpoint
+    return ServerProcess(command, f"http://127.0.0.1:{port}", Path(log_dir) / "moto.log")
 
 
-@contextmanager
-def azurite(location):
-    """Run Azurite's blob service keeping its data under ``location``; yield its endpoint."""
+def azurite_server(location):
+    """Azurite's blob service on a free port, keeping its data under ``location``; not started yet."""
     if not AZURITE.exists():
         raise RuntimeError(f"Azurite is not installed at {AZURITE}: run `make test`, which runs `npm ci`")
     port = free_port()
     command = [
-        str(AZURITE),
-        "--blobHost",
-        "127.0.0.1",
-        "--blobPort",
-        str(port),
-        "--location",
-        str(location),
-        "--skipApiVersionCheck",
-        "--loose",
-        "--silent",
-    ]
-    endpoint = f"http://127.0.0.1:{port}"
-    with _running(command, endpoint, Path(location) / "azurite.log"):
-        yield endpoint
+        str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+        "--location", str(location), "--skipApiVersionCheck", "--loose", "--silent",
+    ]  # fmt: skip
+    return ServerProcess(command, f"http://127.0.0.1:{port}", Path(location) / "azurite.log")
 
 
 @contextmanager
-def _running(command, url, log_path, timeout=60):
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+def moto_s3(log_dir):
+    """Run moto's S3 server; yield its endpoint URL."""
+    with running(moto_s3_server(log_dir)) as server:
+        yield server.url
+
+
+@contextmanager
+def azurite(location):
+    """Run Azurite's blob service; yield its endpoint URL."""
+    with running(azurite_server(location)) as server:
+        yield server.url
+
+
+@contextmanager
+def running(server):
+    server.start()
     try:
-        _wait_until_answering(url, process, log_path, timeout)
-        yield process
+        yield server
     finally:
-        process.terminate()
+        server.resume()
+        server.stop()
+
+
+class ServerProcess:
+    """An emulator that tests can stop and start again on the same port, or freeze."""
+
+    def __init__(self, command, url, log_path):
+        self.command, self.url, self.log_path = command, url, log_path
+        self.process = None
+
+    def start(self, timeout=60):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.url} exited at start:\n{Path(self.log_path).read_text()}")
+            try:
+                requests.get(self.url, timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError(f"{self.url} did not answer within {timeout} s")
+
+    def stop(self):
+        """Stop the process: connections to its port are refused."""
+        self.process.terminate()
         try:
-            process.wait(timeout=3)
+            self.process.wait(timeout=3)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            self.process.kill()
+            self.process.wait()
 
+    def freeze(self):
+        """Suspend the process: connections are accepted but nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
 
-def _wait_until_answering(url, process, log_path, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited at start:\n{Path(log_path).read_text()}")
-        try:
-            requests.get(url, timeout=1)
-            return
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {timeout} s")
+    def resume(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)

@@ -1,0 +1,90 @@
+"""The backend going away while the app serves, in both access modes.
+
+Each test runs its own emulator, then really stops it (connections refused,
+Azurite restarted later on the same port and disk location) or freezes it
+(connections accepted, nothing answers: moto, whose data lives in its memory,
+and Azurite). Requests then get a 503 in plain words within a bounded time,
+``/readyz`` names the backend, and when the backend is back every image
+stored before is served again.
+"""
+
+import hashlib
+import io
+import time
+
+import pytest
+import samples
+from emulators import azurite_connection_string, azurite_server, moto_s3_server, running
+
+from imagestore import create_app, database
+
+STORAGE_TIMEOUT = 1
+BOUND = 6  # seconds: two attempts of STORAGE_TIMEOUT, the backoff between them, and slack
+
+
+@pytest.fixture(
+    params=[("aws", "frozen"), ("azure", "stopped"), ("azure", "frozen")],
+    ids=["s3-frozen", "azurite-stopped", "azurite-frozen"],
+)
+def outage(request, tmp_path, monkeypatch, own_config):
+    """A private emulator this test may stop, and the .ini that points at it."""
+    backend, kind = request.param
+    if backend == "aws":
+        server = moto_s3_server(tmp_path)
+        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    else:
+        (tmp_path / "azurite").mkdir()
+        server = azurite_server(tmp_path / "azurite")
+    with running(server):
+        if backend == "aws":
+            monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
+        else:
+            monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_connection_string(server.url))
+        yield server, kind, own_config(backend)
+
+
+def upload(client, filename, data):
+    return client.post("/api/images", data={"file": [(io.BytesIO(data), filename)]})
+
+
+def timed(call):
+    started = time.monotonic()
+    answer = call()
+    return answer, time.monotonic() - started
+
+
+def test_an_outage_gives_503_in_plain_words_and_then_everything_comes_back(outage, access):
+    server, kind, config_path = outage
+    app = create_app(config_path, access=access, overrides={"STORAGE_TIMEOUT": STORAGE_TIMEOUT})
+    client = app.test_client()
+    originals = {f"before-{n}.png": samples.image(seed=n) for n in range(2)}
+    for name, data in originals.items():
+        assert upload(client, name, data).status_code == 201
+
+    server.freeze() if kind == "frozen" else server.stop()
+    try:
+        for url in ("/image/before-0.png", "/", "/api/images"):
+            answer, seconds = timed(lambda url=url: client.get(url))
+            assert answer.status_code == 503, url
+            assert "The image storage is not answering right now" in answer.get_data(as_text=True)
+            assert "Traceback" not in answer.get_data(as_text=True)
+            assert seconds < BOUND, f"{url} took {seconds:.1f} s"
+        refused, seconds = timed(lambda: upload(client, "during.png", samples.image(seed=9)))
+        assert refused.status_code == 503 and seconds < BOUND
+        readiness = client.get("/readyz")
+        assert readiness.status_code == 503
+        assert readiness.json["backend"] == app.config["STORAGE_PROVIDER"]
+        assert readiness.json["error"]
+        assert client.get("/healthz").status_code == 200
+    finally:
+        server.resume() if kind == "frozen" else server.start()
+
+    assert client.get("/readyz").status_code == 200
+    for name, data in originals.items():
+        served = client.get(f"/image/{name}")
+        assert served.status_code == 200
+        assert hashlib.sha256(served.data).digest() == hashlib.sha256(data).digest()
+    assert client.get("/api/images").json["total"] == 2
+    app.extensions[database.EXTENSION_KEY].close()
