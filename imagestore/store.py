@@ -13,12 +13,11 @@ the store:
 
 import json
 import math
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from . import atomic
 from .images import (
     GENERIC_TYPE,
     ImageRejected,
@@ -52,22 +51,25 @@ def save_upload(db, filename, data, max_pixels):
     """
     info = inspect_image(data, max_pixels)
     thumbnail = make_thumbnail(data)
+    key = _create_under_free_key(db, key_from_filename(filename, info.extension), data)
     uploaded_ns = time.time_ns()
-    with _claimed_key(db, key_from_filename(filename, info.extension)) as key:
-        metadata = {
-            "key": key,
-            "filename": filename,
-            "size": len(data),
-            "content_type": info.content_type,
-            "width": info.width,
-            "height": info.height,
-            "uploaded_at": datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds"),
-            "uploaded_ns": uploaded_ns,
-        }
-        db[key] = data
-        db[METADATA_PREFIX + key] = json.dumps(metadata).encode()
-        db[THUMBNAIL_PREFIX + key] = thumbnail
-        db[_upload_marker(key, uploaded_ns)] = b""
+    metadata = {
+        "key": key,
+        "filename": filename,
+        "size": len(data),
+        "content_type": info.content_type,
+        "width": info.width,
+        "height": info.height,
+        "uploaded_at": datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds"),
+        "uploaded_ns": uploaded_ns,
+    }
+    try:
+        atomic.put(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
+        atomic.put(db, THUMBNAIL_PREFIX + key, thumbnail)
+        atomic.put(db, _upload_marker(key, uploaded_ns), b"")
+    except Exception:
+        _forget_quietly(db, key)
+        raise
     return metadata
 
 
@@ -106,7 +108,7 @@ def read_metadata(db, key):
     if metadata is not None:
         return metadata
     metadata = _describe(key, db[key])
-    db[METADATA_PREFIX + key] = json.dumps(metadata).encode()
+    atomic.put(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
     return metadata
 
 
@@ -123,7 +125,7 @@ def read_thumbnail(db, key):
         thumbnail = make_thumbnail(db[key])
     except ImageRejected:
         raise KeyError(key) from None
-    db[THUMBNAIL_PREFIX + key] = thumbnail
+    atomic.put(db, THUMBNAIL_PREFIX + key, thumbnail)
     return thumbnail
 
 
@@ -168,22 +170,26 @@ def _describe(key, data):
     return metadata
 
 
-_pending_lock = threading.Lock()
-_pending_keys = set()
+def _create_under_free_key(db, wanted, data):
+    """Store ``data`` under ``wanted`` or its first free variant, and return the key.
 
-
-@contextmanager
-def _claimed_key(db, wanted):
-    """Choose a key no stored image and no upload in progress has, and hold it.
-
-    Two uploads of one name in this process never get the same key. Between
-    processes sharing a store, the check and the write are not atomic.
+    The write itself is the check (``atomic.create``), so two uploads of one
+    name never get the same key, whether they run in one process or several.
     """
-    with _pending_lock:
-        key = unique_key(wanted, lambda k: k in _pending_keys or k in db)
-        _pending_keys.add(key)
-    try:
-        yield key
-    finally:
-        with _pending_lock:
-            _pending_keys.discard(key)
+    taken = set()
+    while True:
+        key = unique_key(wanted, lambda candidate: candidate in taken or candidate in db)
+        try:
+            atomic.create(db, key, data)
+            return key
+        except atomic.KeyTaken:
+            taken.add(key)
+
+
+def _forget_quietly(db, key):
+    """Undo an upload that failed half way, as far as storage lets us."""
+    for stored in (THUMBNAIL_PREFIX + key, METADATA_PREFIX + key, key):
+        try:
+            del db[stored]
+        except Exception:
+            pass

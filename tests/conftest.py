@@ -16,6 +16,7 @@ import uuid
 import pytest
 import storage as inspectors
 from emulators import PROJECT_ROOT, azurite, azurite_connection_string, moto_s3
+from processes import RunningApp
 from werkzeug.serving import make_server
 
 from imagestore import create_app, database
@@ -165,3 +166,18 @@ def upload(client):
         return to.post(url, data=fields, content_type="multipart/form-data", **kwargs)
 
     return post
+
+
+@pytest.fixture
+def start_app():
+    """Start scripts as users do, each in its own process; they are stopped after the test."""
+    running = []
+
+    def start(*args, **kwargs):
+        running.append(RunningApp(*args, **kwargs))
+        return running[-1]
+
+    yield start
+    for app in running:
+        if app.process.poll() is None:
+            app.stop()

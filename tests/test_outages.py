@@ -88,3 +88,21 @@ def test_an_outage_gives_503_in_plain_words_and_then_everything_comes_back(outag
         assert hashlib.sha256(served.data).digest() == hashlib.sha256(data).digest()
     assert client.get("/api/images").json["total"] == 2
     app.extensions[database.EXTENSION_KEY].close()
+
+
+def test_an_upload_that_fails_half_way_leaves_nothing_behind(own_config, access, tmp_path):
+    """A real fault on the filesystem backend: the image is written, its metadata cannot be."""
+    app = create_app(own_config("filesystem"), access=access)
+    client = app.test_client()
+    reserved = tmp_path / "images" / ".imagestore"
+    reserved.mkdir(parents=True)
+    (reserved / "metadata").write_text("a file where the app needs a folder")
+
+    answer = upload(client, "half.png", samples.image())
+    assert answer.status_code == 503
+    assert not (tmp_path / "images" / "half.png").exists()
+    assert not (reserved / "thumbnails" / "half.png").exists()
+    assert client.get("/image/half.png").status_code == 404
+    (reserved / "metadata").unlink()
+    assert client.get("/api/images").json["total"] == 0
+    app.extensions[database.EXTENSION_KEY].close()

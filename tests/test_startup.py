@@ -1,28 +1,17 @@
 """The scripts as a user starts them: one clear line and exit code 2 when they cannot start."""
 
 import hashlib
-import os
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
 import samples
 from azure.storage.blob import BlobServiceClient
 from emulators import PROJECT_ROOT, azurite_connection_string, free_port
+from processes import clean_environment
 
 SCRIPTS = ("app.py", "app-single-access.py", "app-shared-access.py")
-
-
-def clean_environment(**variables):
-    """This machine's environment without any storage settings, plus ``variables``."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("AWS_", "AZURE_", "IMAGESTORE_"))
-    }
-    return {**env, **variables}
 
 
 def start_failure(*args, script="app.py", cwd=PROJECT_ROOT, **variables):
@@ -116,52 +105,6 @@ def test_listening_beyond_loopback_without_a_write_token_is_refused(script):
     assert code == 2 and len(lines) == 1
     assert lines[0].startswith("error: listening on 0.0.0.0 lets other machines upload and delete")
     assert "IMAGESTORE_WRITE_TOKEN" in lines[0]
-
-
-class RunningApp:
-    """A script serving on a free port, stopped at the end of the test."""
-
-    def __init__(self, *args, script, cwd=PROJECT_ROOT, **variables):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, str(PROJECT_ROOT / script), *args, "--port", str(self.port)],
-            cwd=cwd,
-            env=clean_environment(**variables),
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.wait_until_serving()
-
-    def wait_until_serving(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.process.stderr.read()
-            try:
-                requests.get(f"{self.url}/healthz", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise AssertionError(f"{self.url} did not answer within {timeout} s")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        return self.process.stderr.read()
-
-
-@pytest.fixture
-def start_app():
-    running = []
-
-    def start(*args, **kwargs):
-        running.append(RunningApp(*args, **kwargs))
-        return running[-1]
-
-    yield start
-    for app in running:
-        if app.process.poll() is None:
-            app.stop()
 
 
 def upload_and_fetch(base_url, filename, data):

@@ -1,0 +1,104 @@
+"""Two writes CShelve's mapping cannot do, made per provider.
+
+``db[key] = value`` silently overwrites, and the filesystem provider writes a
+file in place, so a reader in another thread or process can see half of it.
+``create`` stores a value only if its key is absent, atomically even between
+processes; ``put`` replaces a value in one step. Both reach beneath the
+mapping to the provider's own client, after applying CShelve's own processing
+(encryption, if configured) to the value, as the mapping would.
+"""
+
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from azure.core.exceptions import ResourceExistsError
+from botocore.exceptions import ClientError
+from cshelve._aws_s3 import AwsS3
+from cshelve._azure_blob_storage import AzureBlobStorage
+from cshelve._filesystem import FileSystem
+from cshelve._in_memory import InMemory
+
+from .keys import RESERVED_PREFIX
+
+SCRATCH_FOLDER = RESERVED_PREFIX + "incoming"
+S3_KEY_EXISTS = ("PreconditionFailed", "ConditionalRequestConflict")
+_in_memory_lock = threading.Lock()
+
+
+class KeyTaken(Exception):
+    """The key already holds a value."""
+
+
+def create(db, key, value):
+    """Store ``value`` under ``key`` unless the key exists. :raise KeyTaken:"""
+    provider, raw = _provider_and_raw(db, value)
+    if isinstance(provider, AwsS3):
+        _create_s3(provider, key, raw)
+    elif isinstance(provider, AzureBlobStorage):
+        _create_azure(provider, key, raw)
+    elif isinstance(provider, FileSystem):
+        _write_file(provider, key, raw, exclusive=True)
+    elif isinstance(provider, InMemory):
+        with _in_memory_lock:
+            if key.encode() in provider.db:
+                raise KeyTaken(key)
+            provider.db[key.encode()] = raw
+    else:
+        raise TypeError(f"no atomic create for {type(provider).__name__}")
+
+
+def put(db, key, value):
+    """``db[key] = value``, never seen half-written by a reader."""
+    provider, raw = _provider_and_raw(db, value)
+    if isinstance(provider, FileSystem):
+        _write_file(provider, key, raw, exclusive=False)
+    else:
+        db[key] = value
+
+
+def _provider_and_raw(db, value):
+    mapping = db.dict
+    return mapping.db, mapping.data_processing.apply_pre_processing(value)
+
+
+def _create_s3(provider, key, raw):
+    try:
+        provider.s3.put_object(Bucket=provider.bucket_name, Key=key, Body=raw, IfNoneMatch="*")
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in S3_KEY_EXISTS:
+            raise KeyTaken(key) from None
+        raise
+
+
+def _create_azure(provider, key, raw):
+    try:
+        provider.container_client.upload_blob(key, raw, overwrite=False, length=len(raw))
+    except ResourceExistsError:
+        raise KeyTaken(key) from None
+
+
+def _write_file(provider, key, raw, exclusive):
+    """Write a scratch file beside the store, then link it in (exclusive) or rename it over."""
+    root = Path(provider.folder_path)
+    target = root / key
+    scratch = root / SCRATCH_FOLDER
+    scratch.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=scratch)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(raw)
+            out.flush()
+            os.fsync(out.fileno())
+        if exclusive:
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                raise KeyTaken(key) from None
+        else:
+            os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
