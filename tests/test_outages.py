@@ -13,6 +13,7 @@ import io
 import time
 
 import pytest
+import requests
 import samples
 from emulators import azurite_connection_string, azurite_server, moto_s3_server, running
 
@@ -106,3 +107,31 @@ def test_an_upload_that_fails_half_way_leaves_nothing_behind(own_config, access,
     (reserved / "metadata").unlink()
     assert client.get("/api/images").json["total"] == 0
     app.extensions[database.EXTENSION_KEY].close()
+
+
+def test_stopping_azurite_under_the_shared_access_script_and_starting_it_again(tmp_path, start_app):
+    """As a user would try it: the script on Azurite, Azurite stopped, then started again."""
+    (tmp_path / "azurite").mkdir()
+    with running(azurite_server(tmp_path / "azurite")) as azurite:
+        app = start_app(
+            "azure.ini",
+            script="app-shared-access.py",
+            AZURE_STORAGE_CONNECTION_STRING=azurite_connection_string(azurite.url),
+        )
+        original = samples.photo(size=(800, 600))
+        stored = requests.post(f"{app.url}/api/images", files={"file": ("kept.jpg", original)}, timeout=30)
+        assert stored.status_code == 201
+
+        azurite.stop()
+        page, seconds = timed(lambda: requests.get(app.url, timeout=60))
+        assert page.status_code == 503 and seconds < 25
+        assert "The image storage is not answering right now" in page.text
+        readiness = requests.get(f"{app.url}/readyz", timeout=60)
+        assert readiness.status_code == 503
+        assert readiness.json()["backend"] == "azure-blob"
+        assert "cannot reach the Azure Blob Storage endpoint" in readiness.json()["error"]
+
+        azurite.start()
+        assert requests.get(f"{app.url}/readyz", timeout=60).status_code == 200
+        assert 'data-key="kept.jpg"' in requests.get(app.url, timeout=60).text
+        assert requests.get(f"{app.url}/image/kept.jpg", timeout=60).content == original

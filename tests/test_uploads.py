@@ -1,9 +1,12 @@
 """Uploading: what is stored, under which key, and what is refused and why."""
 
 import hashlib
+import io
 
 import pytest
 import samples
+
+from imagestore import create_app
 
 
 def sha256(data):
@@ -155,3 +158,24 @@ def test_a_body_over_the_limit_gets_413_and_a_message(make_app, upload):
     assert answer.status_code == 413
     assert "too large" in answer.json["error"]
     assert client.get("/api/images").json["total"] == 0
+
+
+HOSTILE_NAMES = [
+    "../../outside.png",
+    "..\\..\\outside.png",
+    "/tmp/outside.png",
+    "sub/dir/../../../outside.png",
+    "..",
+    "名前" * 200 + ".png",
+]
+
+
+def test_on_the_filesystem_nothing_is_written_outside_its_folder(own_config, tmp_path):
+    client = create_app(own_config("filesystem")).test_client()
+    for seed, name in enumerate(HOSTILE_NAMES):
+        fields = {"file": [(io.BytesIO(samples.image(seed=seed)), name)]}
+        assert client.post("/api/images", data=fields).status_code == 201
+    folder = tmp_path / "images"
+    outside = [path for path in tmp_path.rglob("*") if path.is_file() and folder not in path.parents]
+    assert [path.name for path in outside] == ["filesystem.ini"]
+    assert client.get("/api/images").json["total"] == len(HOSTILE_NAMES)
