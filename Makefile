@@ -1,19 +1,23 @@
 # Two commands for a fresh machine:
 #   make run    set up a virtual environment and serve the in-memory store
 #   make test   set up everything the tests need (Azurite included) and run them
+#   make bench  measure both access modes on every backend (bench/run.py)
 
 VENV     := .venv
 PYTHON   := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: run test clean
+.PHONY: run test bench clean
 
 run: $(VENV)/.app-installed
 	$(PYTHON) app.py
 
 test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM)
 	$(PYTHON) -m pytest
+
+bench: $(VENV)/.bench-installed node_modules/.installed
+	$(PYTHON) bench/run.py
 
 $(VENV)/.app-installed: requirements.txt | $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
@@ -22,6 +26,10 @@ $(VENV)/.app-installed: requirements.txt | $(VENV)
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.app-installed
+
+$(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-bench.txt | $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $@
 
 $(VENV):
 	python3 -m venv $(VENV)

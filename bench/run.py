@@ -1,0 +1,310 @@
+"""Measure the image store in both access modes on every backend, with baselines, in one run.
+
+    python bench/run.py [--photos 40] [--clients 8] [--seconds 5] [--chart docs/benchmark.png]
+
+It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
+starts the app as users do (``python app-<mode>-access.py <ini>``), seeds
+generated photos of 300 KB to 3 MB through the API, and measures at fixed
+concurrency. Absolute numbers drift on a shared machine, so every figure is
+also printed as a ratio to a baseline measured in the same run: the smallest
+WSGI app serving the same bytes from a dict on the same server, and for S3 and
+Azure the SDK reading the same objects directly.
+"""
+
+import argparse
+import configparser
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import boto3
+import requests
+from azure.storage.blob import BlobServiceClient
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import samples  # noqa: E402
+from emulators import azurite, azurite_connection_string, moto_s3  # noqa: E402
+from processes import RunningApp  # noqa: E402
+
+BACKENDS = ("in-memory", "filesystem", "aws", "azure")
+MODES = ("single", "shared")
+PHOTO_SIZES = [(1200, 900), (1600, 1200), (2000, 1500), (2400, 1800), (3200, 2400), (3800, 2850)]
+CLOCK_TICKS = 100
+
+
+@dataclass
+class Load:
+    """What a fixed number of clients achieved in a fixed time."""
+
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+
+
+def hammer(fetch, keys, clients, seconds):
+    """Run ``clients`` threads calling ``fetch(session, key)`` over ``keys`` for ``seconds``."""
+    latencies = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(number):
+        own = []
+        with requests.Session() as session:
+            index = number
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                fetch(session, keys[index % len(keys)])
+                own.append(time.perf_counter() - started)
+                index += clients
+        with lock:
+            latencies.extend(own)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        list(pool.map(client, range(clients)))
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    return Load(
+        rate=len(latencies) / elapsed,
+        p50_ms=1000 * latencies[len(latencies) // 2],
+        p99_ms=1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        requests=len(latencies),
+    )
+
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def make_photos(count, folder):
+    folder.mkdir()
+    for n in range(count):
+        (folder / f"photo-{n:03}.jpg").write_bytes(
+            samples.photo(size=PHOTO_SIZES[n % len(PHOTO_SIZES)], seed=n)
+        )
+    return sorted(folder.iterdir())
+
+
+def write_ini(backend, folder, name):
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / f"{backend}.ini")
+    own = {
+        "in-memory": {"persist-key": name},
+        "filesystem": {"folder_path": str(folder / name)},
+        "aws": {"bucket_name": name},
+        "azure": {"container_name": name},
+    }[backend]
+    parser["default"].update(own)
+    path = folder / f"{name}.ini"
+    with open(path, "w") as out:
+        parser.write(out)
+    return path
+
+
+def get(url):
+    def fetch(session, key):
+        answer = session.get(f"{url}/image/{key}", timeout=60)
+        answer.raise_for_status()
+        return answer.content
+
+    return fetch
+
+
+def upload(session, url, paths):
+    files = [("file", (path.name, path.read_bytes())) for path in paths]
+    answer = session.post(f"{url}/api/images", files=files, timeout=120)
+    answer.raise_for_status()
+    return [image["key"] for image in answer.json()["stored"]]
+
+
+def gallery_page(url):
+    """Latency of the page itself, and the bytes a browser downloads to show it."""
+    with requests.Session() as session:
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            page = session.get(url, timeout=60)
+            timings.append(time.perf_counter() - started)
+        assets = set(re.findall(r'(?:src|href)="(/(?:thumb|static)/[^"]+)"', page.text))
+        downloaded = len(page.content) + sum(
+            len(session.get(url + asset, timeout=60).content) for asset in assets
+        )
+        shown = session.get(f"{url}/api/images?per_page=24", timeout=60).json()["images"]
+    return 1000 * statistics.median(timings), downloaded, sum(image["size"] for image in shown)
+
+
+def measure_uploads(url, photos, clients):
+    """One upload's latency; uploads/s with several clients; ten photos in one request against one by one."""
+    with requests.Session() as session:
+        single = []
+        for path in photos[:5]:
+            started = time.perf_counter()
+            upload(session, url, [path])
+            single.append(time.perf_counter() - started)
+        ten = photos[:10]
+        started = time.perf_counter()
+        upload(session, url, ten)
+        batched = time.perf_counter() - started
+        started = time.perf_counter()
+        for path in ten:
+            upload(session, url, [path])
+        one_by_one = time.perf_counter() - started
+    rate = hammer(lambda session, path: upload(session, url, [path]), photos, clients, 3).rate
+    return 1000 * statistics.median(single), rate, batched / one_by_one
+
+
+def direct_sdk_loads(photos, endpoints, clients, seconds):
+    """The SDKs reading the same objects directly, at the same concurrency."""
+    s3 = boto3.client("s3", endpoint_url=endpoints["aws"])
+    s3.create_bucket(Bucket="bench-direct")
+    container = BlobServiceClient.from_connection_string(endpoints["azure"]).create_container("bench-direct")
+    for path in photos:
+        s3.put_object(Bucket="bench-direct", Key=path.name, Body=path.read_bytes())
+        container.upload_blob(path.name, path.read_bytes())
+    keys = [path.name for path in photos]
+    return {
+        "aws": hammer(
+            lambda _, key: s3.get_object(Bucket="bench-direct", Key=key)["Body"].read(),
+            keys,
+            clients,
+            seconds,
+        ),
+        "azure": hammer(lambda _, key: container.download_blob(key).readall(), keys, clients, seconds),
+    }
+
+
+def bare_wsgi_load(photos, clients, seconds):
+    app = RunningApp(str(photos[0].parent), script="bench/bare_wsgi.py")
+    try:
+        return hammer(get(app.url), [path.name for path in photos], clients, seconds)
+    finally:
+        app.stop()
+
+
+def measure_app(backend, mode, photos, folder, variables, args):
+    ini = write_ini(backend, folder, f"bench-{backend}-{mode}")
+    app = RunningApp(str(ini), script=f"app-{mode}-access.py", **variables)
+    try:
+        with requests.Session() as session:
+            keys = [key for path in photos for key in upload(session, app.url, [path])]
+        cpu_before = cpu_seconds(app.process.pid)
+        serving = hammer(get(app.url), keys, args.clients, args.seconds)
+        cpu_ms = 1000 * (cpu_seconds(app.process.pid) - cpu_before) / serving.requests
+        page_ms, page_bytes, shown_bytes = gallery_page(app.url)
+        upload_ms, uploads_per_s, ten_ratio = measure_uploads(app.url, photos, args.clients)
+    finally:
+        app.stop()
+    return {
+        "serving": serving,
+        "cpu_ms": cpu_ms,
+        "page_ms": page_ms,
+        "page_share": page_bytes / shown_bytes,
+        "upload_ms": upload_ms,
+        "uploads_per_s": uploads_per_s,
+        "ten_ratio": ten_ratio,
+    }
+
+
+def table(results, bare, sdk, args):
+    lines = [
+        f"GET /image/<key>, {args.clients} clients for {args.seconds} s each; "
+        f"bare WSGI app: {bare.rate:.0f} images/s; "
+        f"direct SDK: S3 {sdk['aws'].rate:.0f}/s, Azure {sdk['azure'].rate:.0f}/s.",
+        "",
+        "| backend | mode | images/s | × bare WSGI | × direct SDK | p50 ms | p99 ms | app CPU ms/req "
+        "| page ms | page bytes / originals | upload ms | uploads/s | 10 in 1 request / 10 one by one |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (backend, mode), row in results.items():
+        serving = row["serving"]
+        direct = f"{serving.rate / sdk[backend].rate:.2f}" if backend in sdk else "–"
+        lines.append(
+            f"| {backend} | {mode} | {serving.rate:.0f} | {serving.rate / bare.rate:.2f} | {direct} "
+            f"| {serving.p50_ms:.1f} | {serving.p99_ms:.1f} | {row['cpu_ms']:.1f} | {row['page_ms']:.1f} "
+            f"| 1/{1 / row['page_share']:.0f} | {row['upload_ms']:.0f} | {row['uploads_per_s']:.1f} "
+            f"| {row['ten_ratio']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def chart(results, bare, sdk, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [f"{backend}\n{mode}" for backend, mode in results]
+    rates = [row["serving"].rate for row in results.values()]
+    colours = ["#2f6fdf" if mode == "shared" else "#9bb9ef" for _, mode in results]
+    figure, axes = plt.subplots(figsize=(10, 4.5))
+    axes.bar(labels, rates, color=colours)
+    axes.axhline(bare.rate, color="#333", linestyle="--", label=f"bare WSGI from a dict ({bare.rate:.0f}/s)")
+    axes.axhline(
+        sdk["aws"].rate, color="#e07b00", linestyle=":", label=f"S3 SDK direct ({sdk['aws'].rate:.0f}/s)"
+    )
+    axes.axhline(
+        sdk["azure"].rate,
+        color="#1e7a3c",
+        linestyle=":",
+        label=f"Azure SDK direct ({sdk['azure'].rate:.0f}/s)",
+    )
+    axes.set_ylabel("images/s (GET /image/<key>)")
+    axes.set_title("Serving originals: dark = shared access, light = single access")
+    axes.legend(fontsize="small")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--photos", type=int, default=40)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=5)
+    parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "benchmark.png")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        (folder / "azurite").mkdir()
+        with moto_s3(folder) as s3_url, azurite(folder / "azurite") as azurite_url:
+            connection_string = azurite_connection_string(azurite_url)
+            variables = {
+                "AWS_ENDPOINT_URL": s3_url,
+                "AWS_ACCESS_KEY_ID": "bench",
+                "AWS_SECRET_ACCESS_KEY": "bench",
+                "AWS_DEFAULT_REGION": "us-east-1",
+                "AZURE_STORAGE_CONNECTION_STRING": connection_string,
+            }
+            os.environ.update(variables)
+            print(f"Generating {args.photos} photos...", file=sys.stderr)
+            photos = make_photos(args.photos, folder / "photos")
+            print("Baselines...", file=sys.stderr)
+            bare = bare_wsgi_load(photos, args.clients, args.seconds)
+            sdk = direct_sdk_loads(
+                photos, {"aws": s3_url, "azure": connection_string}, args.clients, args.seconds
+            )
+            results = {}
+            for backend in BACKENDS:
+                for mode in MODES:
+                    print(f"{backend}, {mode} access...", file=sys.stderr)
+                    results[backend, mode] = measure_app(backend, mode, photos, folder, variables, args)
+    print(table(results, bare, sdk, args))
+    chart(results, bare, sdk, args.chart)
+    print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
+
+
+if __name__ == "__main__":
+    main()
