@@ -1,10 +1,10 @@
 """The JSON API, for scripts and curl."""
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, current_app, request, url_for
 
 from . import store, uploads
 from .database import get_db
-from .pages import lookup
+from .responses import lookup, positive_int_arg
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 100
@@ -14,10 +14,9 @@ MAX_PER_PAGE = 100
 def list_images():
     number = positive_int_arg("page", 1)
     per_page = min(positive_int_arg("per_page", 24), MAX_PER_PAGE)
-    db = get_db()
-    page = store.page_of_keys(db, number, per_page)
+    page = store.page_of_keys(get_db(), number, per_page)
     return {
-        "images": [public(store.read_metadata(db, key)) for key in page.keys],
+        "images": [public(metadata) for metadata in store.read_page_metadata(get_db(), page)],
         "page": page.number,
         "per_page": page.per_page,
         "total": page.total,
@@ -56,14 +55,5 @@ def public(metadata):
         "url": url_for("pages.image", key=key),
         "thumbnail_url": url_for("pages.thumbnail", key=key),
         "download_url": url_for("pages.image", key=key, download=1),
+        "api_url": url_for("api.get_image", key=key),
     }
-
-
-def positive_int_arg(name, default):
-    """Return a query argument as a whole number of 1 or more. :raise 400: it is not."""
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        abort(400, f"The query argument {name}={raw!r} must be a whole number of 1 or more.")
-    return int(raw)

@@ -1,11 +1,13 @@
-"""Two writes CShelve's mapping cannot do, made per provider.
+"""What CShelve's mapping cannot do well, done per provider.
 
-``db[key] = value`` silently overwrites, and the filesystem provider writes a
-file in place, so a reader in another thread or process can see half of it.
+``db[key] = value`` silently overwrites, the filesystem provider writes a file
+in place, so a reader in another thread or process can see half of it, and
+``key in db`` downloads the whole value (the mapping has no ``__contains__``).
 ``create`` stores a value only if its key is absent, atomically even between
-processes; ``put`` replaces a value in one step. Both reach beneath the
-mapping to the provider's own client, after applying CShelve's own processing
-(encryption, if configured) to the value, as the mapping would.
+processes; ``put`` replaces a value in one step; ``exists`` asks without
+downloading. They reach beneath the mapping to the provider, after applying
+CShelve's own processing (encryption, if configured) to values, as the mapping
+would.
 """
 
 import os
@@ -47,6 +49,11 @@ def create(db, key, value):
             provider.db[key.encode()] = raw
     else:
         raise TypeError(f"no atomic create for {type(provider).__name__}")
+
+
+def exists(db, key):
+    """Tell whether ``key`` holds a value, without downloading it."""
+    return db.dict.db.contains(key.encode())
 
 
 def put(db, key, value):

@@ -5,7 +5,7 @@ import ipaddress
 import sys
 
 from . import PROJECT_ROOT, StartupError, create_app
-from .settings import write_token
+from .settings import configured_write_token
 
 IN_MEMORY_WARNING = (
     "warning: the in-memory backend keeps images in this process's memory only; they are lost when it stops"
@@ -25,7 +25,7 @@ def main(access, argv=None):
     """
     args = parse_arguments(access, argv)
     try:
-        if not is_loopback(args.host) and write_token() is None:
+        if not is_loopback(args.host) and configured_write_token() is None:
             raise StartupError(NO_TOKEN.format(host=args.host))
         app = create_app(args.config, access=access)
     except StartupError as error:

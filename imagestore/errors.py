@@ -30,7 +30,7 @@ def storage_unavailable(error):
     log.warning("storage did not answer: %s", failures.describe(error))
     message = (
         "The image storage is not answering right now "
-        f"({failures.describe(error)}). Nothing was lost; try again in a moment."
+        f"({failures.summarize(error)}). Nothing was lost; try again in a moment."
     )
     return answer(503, "Storage unavailable", message)
 

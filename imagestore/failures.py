@@ -54,7 +54,14 @@ def describe(error):
         return f"Azure Blob Storage answered {cause.status_code}: {_first_line(cause)}"
     if isinstance(cause, ValueError) and "connection string" in str(cause).lower():
         return f"the Azure connection string is malformed: {_first_line(cause)}"
+    if isinstance(cause, OSError) and cause.strerror:
+        return f"{type(cause).__name__}: {cause.strerror}"
     return f"{type(cause).__name__}: {_first_line(cause)}"
+
+
+def summarize(error):
+    """``describe`` without the details after its colon (endpoints, paths), for answers to clients."""
+    return describe(error).split(":", 1)[0]
 
 
 def _root_cause(error):

@@ -1,5 +1,7 @@
 """Probes for process managers and load balancers."""
 
+import logging
+
 from flask import Blueprint, current_app
 
 from . import failures
@@ -7,6 +9,7 @@ from .database import get_db
 from .keys import RESERVED_PREFIX
 
 bp = Blueprint("health", __name__)
+log = logging.getLogger(__name__)
 PROBE_KEY = RESERVED_PREFIX + "readiness-probe"
 
 
@@ -23,5 +26,6 @@ def readyz():
     try:
         get_db().get(PROBE_KEY)
     except failures.BACKEND_ERRORS as error:
-        return {"status": "unavailable", "backend": backend, "error": failures.describe(error)}, 503
+        log.warning("readiness probe failed: %s", failures.describe(error))
+        return {"status": "unavailable", "backend": backend, "error": failures.summarize(error)}, 503
     return {"status": "ready", "backend": backend}

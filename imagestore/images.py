@@ -77,7 +77,8 @@ def make_thumbnail(data):
     """
     with _open(data) as image:
         image.draft("RGB", THUMBNAIL_BOX)
-        preview = _decode(lambda: ImageOps.exif_transpose(image))
+        _decode(image.load)
+        preview = _upright(image)
         preview.thumbnail(THUMBNAIL_BOX)
         if preview.mode not in ("RGB", "RGBA"):
             preview = preview.convert("RGBA" if _has_alpha(preview) else "RGB")
@@ -104,12 +105,25 @@ def _check_integrity(image):
 
 
 def _decode(action):
+    """Run a Pillow decoding step; any way a parser fails on hostile bytes is a refusal."""
     try:
         return action()
+    except MemoryError:
+        raise
     except Image.DecompressionBombError:
         raise ImageRejected("the image has far too many pixels (a decompression bomb)") from None
-    except (OSError, ValueError, SyntaxError, EOFError):
+    except Exception:
         raise ImageRejected("the image data is truncated or corrupt") from None
+
+
+def _upright(image):
+    """The image turned as its EXIF orientation says; a broken EXIF block just leaves it as it is."""
+    try:
+        return ImageOps.exif_transpose(image)
+    except MemoryError:
+        raise
+    except Exception:
+        return image.copy()
 
 
 def _has_alpha(image):

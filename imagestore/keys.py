@@ -50,7 +50,7 @@ def unique_key(key, is_taken):
 
 def is_image_key(key):
     """Tell whether ``key`` names an image, not something the app keeps for one."""
-    return not key.startswith(RESERVED_PREFIX)
+    return not key.startswith(RESERVED_PREFIX) and key != RESERVED_PREFIX.rstrip("/")
 
 
 def is_servable_key(key):

@@ -2,6 +2,7 @@
 taken from the environment."""
 
 import configparser
+import math
 import os
 import secrets
 from pathlib import Path
@@ -88,11 +89,11 @@ def from_environment():
         "STORAGE_TIMEOUT": _positive_number("IMAGESTORE_STORAGE_TIMEOUT", DEFAULT_STORAGE_TIMEOUT),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "WRITE_TOKEN": write_token(),
+        "WRITE_TOKEN": configured_write_token(),
     }
 
 
-def write_token():
+def configured_write_token():
     """The token uploads and deletes need, or None when they need none."""
     return os.environ.get("IMAGESTORE_WRITE_TOKEN") or None
 
@@ -105,6 +106,6 @@ def _positive_number(name, default):
         value = float(raw)
     except ValueError:
         value = 0
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise StartupError(f"environment variable {name}={raw!r} is not a positive number")
     return value

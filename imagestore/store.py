@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cshelve import EncryptedDataCorruptionError
+
 from . import atomic
 from .images import (
     GENERIC_TYPE,
@@ -25,8 +27,9 @@ from .images import (
     inspect_image,
     make_thumbnail,
 )
-from .keys import RESERVED_PREFIX, is_image_key, key_from_filename, unique_key
+from .keys import RESERVED_PREFIX, is_servable_key, key_from_filename, unique_key
 
+UNREADABLE = (EncryptedDataCorruptionError, IsADirectoryError, NotADirectoryError)
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
@@ -40,7 +43,7 @@ class Page:
     total: int
 
     @property
-    def count(self):
+    def page_count(self):
         return max(1, math.ceil(self.total / self.per_page))
 
 
@@ -83,7 +86,7 @@ def page_of_keys(db, number, per_page):
 def newest_first(all_keys):
     """Order the image keys among ``all_keys``: newest upload first, then the
     images other tools put in (no upload marker), by name."""
-    images = {key for key in all_keys if is_image_key(key)}
+    images = {key for key in all_keys if is_servable_key(key)}
     uploaded = {}
     for marker in all_keys:
         if marker.startswith(UPLOADED_PREFIX):
@@ -108,8 +111,25 @@ def read_metadata(db, key):
     if metadata is not None:
         return metadata
     metadata = _describe(key, db[key])
-    atomic.put(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
+    _fill_in(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
     return metadata
+
+
+def read_page_metadata(db, page):
+    """Metadata for each image of a page; one that cannot be read still gets a tile.
+
+    An image deleted since the listing is left out. One that cannot be
+    decrypted, or is no file at all, is shown as a download without preview.
+    """
+    described = []
+    for key in page.keys:
+        try:
+            described.append(read_metadata(db, key))
+        except KeyError:
+            continue
+        except UNREADABLE:
+            described.append({**_describe(key, b""), "size": None})
+    return described
 
 
 def read_thumbnail(db, key):
@@ -125,13 +145,13 @@ def read_thumbnail(db, key):
         thumbnail = make_thumbnail(db[key])
     except ImageRejected:
         raise KeyError(key) from None
-    atomic.put(db, THUMBNAIL_PREFIX + key, thumbnail)
+    _fill_in(db, THUMBNAIL_PREFIX + key, thumbnail)
     return thumbnail
 
 
 def delete_image(db, key):
     """Delete an image and all the app keeps for it. :raise KeyError: no such image."""
-    if key not in db:
+    if not atomic.exists(db, key):
         raise KeyError(key)
     derived = [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key]
     uploaded_ns = (_kept_metadata(db, key) or {}).get("uploaded_ns")
@@ -143,6 +163,14 @@ def delete_image(db, key):
         except KeyError:
             pass
     del db[key]
+
+
+def _fill_in(db, key, value):
+    """Write what was worked out on first request, unless an upload wrote it meanwhile."""
+    try:
+        atomic.create(db, key, value)
+    except atomic.KeyTaken:
+        pass
 
 
 def _kept_metadata(db, key):
@@ -178,7 +206,7 @@ def _create_under_free_key(db, wanted, data):
     """
     taken = set()
     while True:
-        key = unique_key(wanted, lambda candidate: candidate in taken or candidate in db)
+        key = unique_key(wanted, lambda candidate: candidate in taken or atomic.exists(db, candidate))
         try:
             atomic.create(db, key, data)
             return key

@@ -10,8 +10,9 @@ import hmac
 
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 
+from .security import SAFE_METHODS
+
 bp = Blueprint("write_token", __name__)
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SESSION_KEY = "write_token_digest"
 
 

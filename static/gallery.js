@@ -86,8 +86,14 @@ function send(job) {
     request.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) setSent(job, (event.loaded / event.total) * job.file.size);
     });
-    request.addEventListener("load", () => resolve(finish(job, request.status, request.response)));
-    request.addEventListener("error", () => resolve(finish(job, 0, null)));
+    // loadend follows load, error and abort alike, so the queue always moves on.
+    request.addEventListener("loadend", () => {
+      try {
+        finish(job, request.status, request.response);
+      } finally {
+        resolve();
+      }
+    });
     job.item.querySelector("[data-upload-status]").textContent = "Uploading…";
     request.send(body);
   });
@@ -103,7 +109,7 @@ function finish(job, status, answer) {
   job.done = true;
   setSent(job, job.file.size);
   const statusText = job.item.querySelector("[data-upload-status]");
-  if (status === 201 && answer.stored.length > 0) {
+  if (status === 201 && answer?.stored?.length > 0) {
     const image = answer.stored[0];
     job.item.classList.add("stored");
     statusText.textContent = `Stored as ${image.key}`;
@@ -151,7 +157,7 @@ function fillTile(tile, image) {
     type: image.content_type,
     url: image.url,
     downloadUrl: image.download_url,
-    apiUrl: `${form.dataset.api}/${image.key.split("/").map(encodeURIComponent).join("/")}`,
+    apiUrl: image.api_url,
   });
   tile.querySelector("[data-tile-link]").href = image.url;
   const thumbnail = tile.querySelector("[data-tile-image]");
@@ -226,9 +232,11 @@ function openViewer(tile) {
   const download = part("download");
   download.href = downloadUrl;
   download.setAttribute("download", filename || key);
+  const focusWasInConfirm = part("confirm").contains(document.activeElement);
   part("confirm").hidden = true;
   part("error").textContent = "";
   if (!viewer.open) viewer.showModal();
+  else if (focusWasInConfirm || !viewer.contains(document.activeElement)) part("close").focus();
 }
 
 function step(offset) {
@@ -240,16 +248,31 @@ function step(offset) {
 
 async function deleteCurrent() {
   const tile = current;
-  const answer = await fetch(tile.dataset.apiUrl, { method: "DELETE", headers: { Accept: "application/json" } });
-  if (answer.status !== 204 && answer.status !== 404) {
-    const body = await answer.json().catch(() => ({}));
-    part("error").textContent = body.error || `Deleting failed: the server answered ${answer.status}.`;
-    return;
+  const button = part("confirm-yes");
+  if (button.disabled) return;
+  button.disabled = true;
+  try {
+    const answer = await fetch(tile.dataset.apiUrl, { method: "DELETE", headers: { Accept: "application/json" } });
+    if (answer.status !== 204 && answer.status !== 404) {
+      const body = await answer.json().catch(() => ({}));
+      part("error").textContent = body.error || `Deleting failed: the server answered ${answer.status}.`;
+      return;
+    }
+    removeTile(tile);
+  } catch {
+    part("error").textContent = "Deleting failed: the connection to the server failed.";
+  } finally {
+    button.disabled = false;
   }
+}
+
+function removeTile(tile) {
+  if (!tile.isConnected) return;
   const all = tiles();
   const neighbour = all[all.indexOf(tile) + 1] || all[all.indexOf(tile) - 1];
   tile.remove();
   setCount(Math.max(0, Number(counter.dataset.count) - 1));
+  if (current !== tile) return;
   if (neighbour) openViewer(neighbour);
   else viewer.close();
 }
@@ -270,7 +293,8 @@ viewer.addEventListener("keydown", (event) => {
 
 viewer.addEventListener("close", () => {
   part("image").removeAttribute("src");
-  current?.querySelector("[data-tile-link]")?.focus();
+  const returnTo = current?.isConnected ? current : tiles()[0];
+  returnTo?.querySelector("[data-tile-link]")?.focus();
 });
 
 // A click on the backdrop (outside the dialog's box) closes the viewer.

@@ -60,3 +60,16 @@ def test_an_unknown_route_answers_json_under_api(client):
     answer = client.get("/api/nothing")
     assert answer.status_code == 404
     assert "error" in answer.json
+
+
+def test_a_page_number_that_only_looks_like_a_number_is_a_400(client):
+    for raw in ("%C2%B2", "9" * 5000, "-1", "0"):
+        assert client.get(f"/api/images?page={raw}").status_code == 400
+        assert client.get(f"/?page={raw}").status_code == 400
+
+
+def test_names_of_folders_in_the_store_are_not_images(client, upload):
+    upload(("a.png", samples.image()))
+    for url in ("/image/.imagestore", "/api/images/.imagestore", "/image/a.png/x", "/thumb/a.png/x"):
+        assert client.get(url).status_code == 404, url
+    assert client.delete("/api/images/.imagestore").status_code == 404

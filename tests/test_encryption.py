@@ -66,3 +66,12 @@ def test_a_key_of_the_wrong_length_is_a_startup_error(config_path, monkeypatch):
     monkeypatch.setenv("IMAGESTORE_ENCRYPTION_KEY", "short")
     with pytest.raises(StartupError, match="5 bytes long; AES-256 needs exactly 32"):
         create_app(config_path)
+
+
+def test_a_file_put_in_unencrypted_by_another_tool_does_not_break_the_gallery(client, storage, upload):
+    upload(("mine.png", samples.image()))
+    storage.put("foreign.png", samples.image(seed=5))
+    assert client.get("/").status_code == 200
+    listing = client.get("/api/images").json
+    assert sorted(image["key"] for image in listing["images"]) == ["foreign.png", "mine.png"]
+    assert client.get("/image/foreign.png").status_code == 500

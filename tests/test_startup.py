@@ -144,3 +144,12 @@ def test_the_filesystem_backend_keeps_images_in_a_folder_where_it_is_started(sta
     original = samples.image(seed=3)
     upload_and_fetch(app.url, "kept.png", original)
     assert (tmp_path / "var" / "images" / "kept.png").read_bytes() == original
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "1e400", "-3", "many"])
+def test_a_limit_that_is_not_a_positive_number_is_one_line_and_exit_code_2(value):
+    code, lines = start_failure(IMAGESTORE_MAX_UPLOAD_MB=value)
+    assert code == 2
+    assert lines == [
+        f"error: environment variable IMAGESTORE_MAX_UPLOAD_MB={value!r} is not a positive number"
+    ]
