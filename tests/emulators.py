@@ -78,6 +78,20 @@ def running(server):
         server.stop()
 
 
+def wait_until_answering(url, process, output, timeout=60):
+    """Poll ``url`` until anything answers; fail with ``output()`` if the process exits first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited at start:\n{output()}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
 class ServerProcess:
     """An emulator that tests can stop and start again on the same port, or freeze."""
 
@@ -88,16 +102,7 @@ class ServerProcess:
     def start(self, timeout=60):
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.url} exited at start:\n{Path(self.log_path).read_text()}")
-            try:
-                requests.get(self.url, timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{self.url} did not answer within {timeout} s")
+        wait_until_answering(self.url, self.process, lambda: Path(self.log_path).read_text(), timeout)
 
     def stop(self):
         """Stop the process: connections to its port are refused."""

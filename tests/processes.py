@@ -4,10 +4,8 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 
-import requests
-from emulators import PROJECT_ROOT, free_port
+from emulators import PROJECT_ROOT, free_port, wait_until_answering
 
 
 def clean_environment(**variables):
@@ -35,22 +33,11 @@ class RunningApp:
             stderr=self.stderr,
             text=True,
         )
-        self.wait_until_serving()
+        wait_until_answering(f"{self.url}/healthz", self.process, self.output, timeout=30)
 
     def output(self):
         self.stderr.seek(0)
         return self.stderr.read()
-
-    def wait_until_serving(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, self.output()
-            try:
-                requests.get(f"{self.url}/healthz", timeout=1)
-                return
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        raise AssertionError(f"{self.url} did not answer within {timeout} s")
 
     def stop(self):
         """Stop the process; return what it wrote to stderr."""

@@ -51,22 +51,18 @@ def test_an_unusable_ini_is_one_line_and_exit_code_2(tmp_path, ini_text, message
 
 
 @pytest.mark.parametrize("script", ["app.py", "app-shared-access.py"])
-def test_aws_without_credentials_in_the_environment_names_the_variable(script):
-    code, lines = start_failure("aws.ini", script=script)
+@pytest.mark.parametrize(
+    ("ini", "provider", "variable"),
+    [
+        ("aws.ini", "aws-s3", "AWS_ACCESS_KEY_ID"),
+        ("azure.ini", "azure-blob", "AZURE_STORAGE_CONNECTION_STRING"),
+    ],
+)
+def test_a_secret_missing_from_the_environment_is_named(script, ini, provider, variable):
+    code, lines = start_failure(ini, script=script)
     assert code == 2
     assert lines == [
-        "error: aws.ini (aws-s3): the environment variable AWS_ACCESS_KEY_ID is not set, "
-        "and the .ini needs it"
-    ]
-
-
-@pytest.mark.parametrize("script", ["app.py", "app-shared-access.py"])
-def test_azure_without_a_connection_string_names_the_variable(script):
-    code, lines = start_failure("azure.ini", script=script)
-    assert code == 2
-    assert lines == [
-        "error: azure.ini (azure-blob): the environment variable "
-        "AZURE_STORAGE_CONNECTION_STRING is not set, and the .ini needs it"
+        f"error: {ini} ({provider}): the environment variable {variable} is not set, and the .ini needs it"
     ]
 
 
