@@ -261,7 +261,7 @@ def chart(results, bare, sdk, path):
     )
     axes.set_ylabel("images/s (GET /image/<key>)")
     axes.set_title("Serving originals: dark = shared access, light = single access")
-    axes.legend(fontsize="small")
+    axes.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
 
