@@ -1,10 +1,10 @@
 """The JSON API, for scripts and curl."""
 
-from flask import Blueprint, current_app, request, url_for
+from flask import Blueprint
 
 from . import store, uploads
 from .database import get_db
-from .responses import lookup, positive_int_arg
+from .responses import lookup, positive_int_arg, public
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 100
@@ -12,11 +12,10 @@ MAX_PER_PAGE = 100
 
 @bp.get("/images")
 def list_images():
-    number = positive_int_arg("page", 1)
     per_page = min(positive_int_arg("per_page", 24), MAX_PER_PAGE)
-    page = store.page_of_keys(get_db(), number, per_page)
+    page = store.page_of_images(get_db(), positive_int_arg("page", 1), per_page)
     return {
-        "images": [public(metadata) for metadata in store.read_page_metadata(get_db(), page)],
+        "images": [public(image) for image in page.images],
         "page": page.number,
         "per_page": page.per_page,
         "total": page.total,
@@ -25,7 +24,7 @@ def list_images():
 
 @bp.post("/images")
 def upload_images():
-    outcome = uploads.receive(get_db(), request.files.getlist("file"), current_app.config["MAX_PIXELS"])
+    outcome = uploads.receive()
     body = {"stored": [public(image) for image in outcome.stored], "rejected": outcome.rejected}
     if outcome.stored:
         return body, 201
@@ -42,18 +41,3 @@ def get_image(key):
 def delete_image(key):
     lookup(store.delete_image, key)
     return "", 204
-
-
-PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
-
-
-def public(metadata):
-    """An image's metadata with the addresses a client fetches it from."""
-    key = metadata["key"]
-    return {
-        **{name: metadata.get(name) for name in PUBLIC_FIELDS},
-        "url": url_for("pages.image", key=key),
-        "thumbnail_url": url_for("pages.thumbnail", key=key),
-        "download_url": url_for("pages.image", key=key, download=1),
-        "api_url": url_for("api.get_image", key=key),
-    }

@@ -4,7 +4,7 @@ import logging
 
 from flask import Blueprint, current_app
 
-from . import failures
+from . import atomic, failures
 from .database import get_db
 from .keys import RESERVED_PREFIX
 
@@ -24,7 +24,7 @@ def readyz():
     """The storage backend answers; 503 and the reason when it does not."""
     backend = current_app.config["STORAGE_PROVIDER"]
     try:
-        get_db().get(PROBE_KEY)
+        atomic.exists(get_db(), PROBE_KEY)
     except failures.BACKEND_ERRORS as error:
         log.warning("readiness probe failed: %s", failures.describe(error))
         return {"status": "unavailable", "backend": backend, "error": failures.summarize(error)}, 503

@@ -19,6 +19,8 @@ EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 THUMBNAIL_BOX = (320, 320)
 THUMBNAIL_TYPE = "image/webp"
 GENERIC_TYPE = "application/octet-stream"
+BOMB = "the image has far too many pixels (a decompression bomb)"
+CORRUPT = "the image data is truncated or corrupt"
 
 
 class ImageRejected(ValueError):
@@ -41,8 +43,8 @@ def inspect_image(data, max_pixels):
     """Return what ``data`` is, from its header, without decoding pixels.
 
     :raise ImageRejected: empty, not an accepted image, too many pixels, or
-        a corrupt PNG chunk. Truncation shows only when decoding: see
-        ``make_thumbnail``.
+        what Pillow finds without decoding (PNG chunk checksums). Truncation
+        shows only when decoding: see ``make_thumbnail``.
     """
     if not data:
         raise ImageRejected("the file is empty")
@@ -53,16 +55,16 @@ def inspect_image(data, max_pixels):
                 f"the image is {info.width}x{info.height} pixels, more than the "
                 f"{max_pixels:,} pixels this store accepts"
             )
-        _check_integrity(image)
+        _decode(image.verify)
     return info
 
 
 def content_type_of(data):
     """Return the MIME type the bytes themselves show, reading only the header."""
     try:
-        with Image.open(io.BytesIO(data), formats=tuple(ACCEPTED_FORMATS)) as image:
+        with _open(data) as image:
             return ACCEPTED_FORMATS[image.format]
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except ImageRejected:
         return GENERIC_TYPE
 
 
@@ -91,17 +93,9 @@ def _open(data):
     try:
         return Image.open(io.BytesIO(data), formats=tuple(ACCEPTED_FORMATS))
     except Image.DecompressionBombError:
-        raise ImageRejected("the image has far too many pixels (a decompression bomb)") from None
+        raise ImageRejected(BOMB) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise ImageRejected(_why_not_an_image(data)) from None
-
-
-def _check_integrity(image):
-    """Let Pillow check what it can without decoding (PNG chunk checksums)."""
-    try:
-        image.verify()
-    except Exception:
-        raise ImageRejected("the image data is truncated or corrupt") from None
 
 
 def _decode(action):
@@ -111,9 +105,9 @@ def _decode(action):
     except MemoryError:
         raise
     except Image.DecompressionBombError:
-        raise ImageRejected("the image has far too many pixels (a decompression bomb)") from None
+        raise ImageRejected(BOMB) from None
     except Exception:
-        raise ImageRejected("the image data is truncated or corrupt") from None
+        raise ImageRejected(CORRUPT) from None
 
 
 def _upright(image):
@@ -135,7 +129,7 @@ _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 def _why_not_an_image(data):
     if data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
-        return "the image data is truncated or corrupt"
+        return CORRUPT
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in head or (head.startswith(b"<?xml") and b"svg" in head):
         return "SVG images are not accepted: they can carry scripts"

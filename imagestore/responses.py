@@ -1,17 +1,19 @@
-"""What the pages and the API share: looking an image up, sending stored bytes, reading numbers."""
+"""What the pages and the API share: looking an image up, describing and sending
+it, reading numbers from the query."""
 
 import hashlib
 import io
 import re
 
-from flask import abort, request, send_file
+from flask import abort, request, send_file, url_for
 
 from .database import get_db
 from .images import GENERIC_TYPE
 from .keys import is_servable_key
+from .store import MISSING
 
 IMAGE_POLICY = "default-src 'none'; sandbox"
-NOT_AN_IMAGE = (KeyError, IsADirectoryError, NotADirectoryError)
+PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
 
 
 def lookup(read, key):
@@ -20,8 +22,20 @@ def lookup(read, key):
         abort(404, f"There is no image named {key!r}.")
     try:
         return read(get_db(), key)
-    except NOT_AN_IMAGE:
+    except MISSING:
         abort(404, f"There is no image named {key!r}.")
+
+
+def public(metadata):
+    """An image's metadata with the addresses it is fetched from, as the API and the page show it."""
+    key = metadata["key"]
+    return {
+        **{name: metadata.get(name) for name in PUBLIC_FIELDS},
+        "url": url_for("pages.image", key=key),
+        "thumbnail_url": url_for("pages.thumbnail", key=key),
+        "download_url": url_for("pages.image", key=key, download=1),
+        "api_url": url_for("api.get_image", key=key),
+    }
 
 
 def send_bytes(data, content_type, key, as_attachment=False):

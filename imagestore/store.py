@@ -23,13 +23,14 @@ from . import atomic
 from .images import (
     GENERIC_TYPE,
     ImageRejected,
-    content_type_of,
     inspect_image,
     make_thumbnail,
 )
 from .keys import RESERVED_PREFIX, is_servable_key, key_from_filename, unique_key
 
-UNREADABLE = (EncryptedDataCorruptionError, IsADirectoryError, NotADirectoryError)
+# How a key that names no image shows: the filesystem provider raises these
+# for a key that is a folder, or that runs through a file, instead of KeyError.
+MISSING = (KeyError, IsADirectoryError, NotADirectoryError)
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
@@ -37,7 +38,9 @@ UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
 
 @dataclass(frozen=True)
 class Page:
-    keys: list
+    """One page of the gallery: the metadata of its images, newest uploads first."""
+
+    images: list
     number: int
     per_page: int
     total: int
@@ -76,11 +79,23 @@ def save_upload(db, filename, data, max_pixels):
     return metadata
 
 
-def page_of_keys(db, number, per_page):
-    """Return one page of image keys, newest uploads first."""
+def page_of_images(db, number, per_page):
+    """Return page ``number`` of the gallery.
+
+    An image deleted since the listing is left out. One that cannot be
+    decrypted is shown as a download without preview.
+    """
     keys = newest_first(list(db))
     start = (number - 1) * per_page
-    return Page(keys[start : start + per_page], number, per_page, len(keys))
+    images = []
+    for key in keys[start : start + per_page]:
+        try:
+            images.append(read_metadata(db, key))
+        except MISSING:
+            continue
+        except EncryptedDataCorruptionError:
+            images.append(_describe(key, b"") | {"size": None})
+    return Page(images, number, per_page, len(keys))
 
 
 def newest_first(all_keys):
@@ -115,23 +130,6 @@ def read_metadata(db, key):
     return metadata
 
 
-def read_page_metadata(db, page):
-    """Metadata for each image of a page; one that cannot be read still gets a tile.
-
-    An image deleted since the listing is left out. One that cannot be
-    decrypted, or is no file at all, is shown as a download without preview.
-    """
-    described = []
-    for key in page.keys:
-        try:
-            described.append(read_metadata(db, key))
-        except KeyError:
-            continue
-        except UNREADABLE:
-            described.append({**_describe(key, b""), "size": None})
-    return described
-
-
 def read_thumbnail(db, key):
     """Return the image's thumbnail, making it if it is missing.
 
@@ -153,15 +151,10 @@ def delete_image(db, key):
     """Delete an image and all the app keeps for it. :raise KeyError: no such image."""
     if not atomic.exists(db, key):
         raise KeyError(key)
-    derived = [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key]
     uploaded_ns = (_kept_metadata(db, key) or {}).get("uploaded_ns")
     if uploaded_ns is not None:
-        derived.insert(0, _upload_marker(key, uploaded_ns))
-    for derived_key in derived:
-        try:
-            del db[derived_key]
-        except KeyError:
-            pass
+        _delete_quietly(db, [_upload_marker(key, uploaded_ns)])
+    _delete_quietly(db, [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key])
     del db[key]
 
 
@@ -187,15 +180,11 @@ def _upload_marker(key, uploaded_ns):
 def _describe(key, data):
     """Metadata for bytes that arrived without it, images or not."""
     metadata = {"key": key, "filename": key, "size": len(data)}
-    metadata["content_type"] = content_type_of(data)
-    metadata["width"] = metadata["height"] = None
-    if metadata["content_type"] != GENERIC_TYPE:
-        try:
-            info = inspect_image(data, max_pixels=float("inf"))
-            metadata["width"], metadata["height"] = info.width, info.height
-        except ImageRejected:
-            metadata["content_type"] = GENERIC_TYPE
-    return metadata
+    try:
+        info = inspect_image(data, max_pixels=float("inf"))
+    except ImageRejected:
+        return metadata | {"content_type": GENERIC_TYPE, "width": None, "height": None}
+    return metadata | {"content_type": info.content_type, "width": info.width, "height": info.height}
 
 
 def _create_under_free_key(db, wanted, data):
@@ -216,8 +205,16 @@ def _create_under_free_key(db, wanted, data):
 
 def _forget_quietly(db, key):
     """Undo an upload that failed half way, as far as storage lets us."""
-    for stored in (THUMBNAIL_PREFIX + key, METADATA_PREFIX + key, key):
+    try:
+        _delete_quietly(db, [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key, key])
+    except Exception:
+        pass
+
+
+def _delete_quietly(db, keys):
+    """Delete each key that exists; a missing one is no error."""
+    for key in keys:
         try:
-            del db[stored]
-        except Exception:
+            del db[key]
+        except MISSING:
             pass

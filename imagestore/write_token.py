@@ -14,23 +14,27 @@ from .security import SAFE_METHODS
 
 bp = Blueprint("write_token", __name__)
 SESSION_KEY = "write_token_digest"
+EXTENSION_KEY = "imagestore.write_token_digest"
 
 
 def init_app(app):
+    token = app.config.get("WRITE_TOKEN")
+    app.extensions[EXTENSION_KEY] = _digest(token) if token is not None else None
     app.before_request(require_write_token)
-    app.context_processor(lambda: {"may_write": may_write(), "needs_token": needs_token()})
+    app.context_processor(lambda: {"may_write": may_write()})
     app.register_blueprint(bp)
 
 
-def needs_token():
-    return current_app.config.get("WRITE_TOKEN") is not None
+def expected_digest():
+    """The digest of the write token, worked out at start; None when the store has no token."""
+    return current_app.extensions[EXTENSION_KEY]
 
 
 def may_write():
     """Tell whether this request carries the write token, or none is needed."""
-    if not needs_token():
+    expected = expected_digest()
+    if expected is None:
         return True
-    expected = _digest(current_app.config["WRITE_TOKEN"])
     bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     offered = _digest(bearer) if bearer else session.get(SESSION_KEY, "")
     return hmac.compare_digest(offered, expected)
@@ -50,10 +54,10 @@ def require_write_token():
 @bp.post("/token")
 def enter():
     """Remember the token entered on the page for this browser session."""
-    if not needs_token():
+    if expected_digest() is None:
         abort(404, "This store has no write token: uploads and deletes need none.")
     offered = _digest(request.form.get("token", ""))
-    if hmac.compare_digest(offered, _digest(current_app.config["WRITE_TOKEN"])):
+    if hmac.compare_digest(offered, expected_digest()):
         session[SESSION_KEY] = offered
         flash("Write token accepted: you can upload and delete.", "stored")
     else:

@@ -101,13 +101,14 @@ function send(job) {
 
 function setSent(job, bytes) {
   job.sent = Math.min(bytes, job.file.size);
-  job.bar.value = Math.max(job.sent, job.done ? job.bar.max : 0);
+  job.bar.value = job.sent;
   showOverallProgress();
 }
 
 function finish(job, status, answer) {
   job.done = true;
-  setSent(job, job.file.size);
+  job.bar.value = job.bar.max;
+  showOverallProgress();
   const statusText = job.item.querySelector("[data-upload-status]");
   if (status === 201 && answer?.stored?.length > 0) {
     const image = answer.stored[0];
