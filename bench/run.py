@@ -12,7 +12,6 @@ Azure the SDK reading the same objects directly.
 """
 
 import argparse
-import configparser
 import os
 import re
 import statistics
@@ -32,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import samples  # noqa: E402
-from emulators import azurite, azurite_connection_string, moto_s3  # noqa: E402
+from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini  # noqa: E402
 from processes import RunningApp  # noqa: E402
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
@@ -94,22 +93,6 @@ def make_photos(count, folder):
             samples.photo(size=PHOTO_SIZES[n % len(PHOTO_SIZES)], seed=n)
         )
     return sorted(folder.iterdir())
-
-
-def write_ini(backend, folder, name):
-    parser = configparser.ConfigParser()
-    parser.read(ROOT / f"{backend}.ini")
-    own = {
-        "in-memory": {"persist-key": name},
-        "filesystem": {"folder_path": str(folder / name)},
-        "aws": {"bucket_name": name},
-        "azure": {"container_name": name},
-    }[backend]
-    parser["default"].update(own)
-    path = folder / f"{name}.ini"
-    with open(path, "w") as out:
-        parser.write(out)
-    return path
 
 
 def get(url):
@@ -193,7 +176,9 @@ def bare_wsgi_load(photos, clients, seconds):
 
 
 def measure_app(backend, mode, photos, folder, variables, args):
-    ini = write_ini(backend, folder, f"bench-{backend}-{mode}")
+    name = f"bench-{backend}-{mode}"
+    (folder / name).mkdir()
+    ini = write_ini(backend, name, folder / name)
     app = RunningApp(str(ini), script=f"app-{mode}-access.py", **variables)
     try:
         with requests.Session() as session:
@@ -280,14 +265,8 @@ def main():
         folder = Path(temporary)
         (folder / "azurite").mkdir()
         with moto_s3(folder) as s3_url, azurite(folder / "azurite") as azurite_url:
-            connection_string = azurite_connection_string(azurite_url)
-            variables = {
-                "AWS_ENDPOINT_URL": s3_url,
-                "AWS_ACCESS_KEY_ID": "bench",
-                "AWS_SECRET_ACCESS_KEY": "bench",
-                "AWS_DEFAULT_REGION": "us-east-1",
-                "AZURE_STORAGE_CONNECTION_STRING": connection_string,
-            }
+            variables = s3_variables(s3_url) | azure_variables(azurite_url)
+            connection_string = variables["AZURE_STORAGE_CONNECTION_STRING"]
             os.environ.update(variables)
             print(f"Generating {args.photos} photos...", file=sys.stderr)
             photos = make_photos(args.photos, folder / "photos")

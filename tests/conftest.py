@@ -8,14 +8,13 @@ once per test session; each test gets its own bucket, container, folder or
 in-memory store, so tests never see each other's images.
 """
 
-import configparser
 import io
 import threading
 import uuid
 
 import pytest
 import storage as inspectors
-from emulators import PROJECT_ROOT, azurite, azurite_connection_string, moto_s3
+from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini
 from processes import RunningApp
 from werkzeug.serving import make_server
 
@@ -39,16 +38,14 @@ def azurite_endpoint(tmp_path_factory):
 
 @pytest.fixture
 def s3_environment(s3_endpoint, monkeypatch):
-    """The standard AWS variables, pointed at moto's server."""
-    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_endpoint)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    for name, value in s3_variables(s3_endpoint).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
 def azure_environment(azurite_endpoint, monkeypatch):
-    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_connection_string(azurite_endpoint))
+    for name, value in azure_variables(azurite_endpoint).items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -78,23 +75,7 @@ def config_path(backend, request, own_config):
 @pytest.fixture
 def own_config(store_name, tmp_path):
     """Write the shipped BACKEND.ini, pointed at this test's own store; return its path."""
-
-    def write(backend):
-        own_store = {
-            "in-memory": {"persist-key": store_name},
-            "filesystem": {"folder_path": str(tmp_path / "images")},
-            "aws": {"bucket_name": store_name},
-            "azure": {"container_name": store_name},
-        }[backend]
-        parser = configparser.ConfigParser()
-        parser.read(PROJECT_ROOT / f"{backend}.ini")
-        parser["default"].update(own_store)
-        path = tmp_path / f"{backend}.ini"
-        with open(path, "w") as out:
-            parser.write(out)
-        return path
-
-    return write
+    return lambda backend: write_ini(backend, store_name, tmp_path)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ ends. A missing emulator is a failure that says how to install it, never a
 skip.
 """
 
+import configparser
 import signal
 import socket
 import subprocess
@@ -52,6 +53,38 @@ def azurite_server(location):
         "--location", str(location), "--skipApiVersionCheck", "--loose", "--silent",
     ]  # fmt: skip
     return ServerProcess(command, f"http://127.0.0.1:{port}", Path(location) / "azurite.log")
+
+
+def s3_variables(endpoint):
+    """The standard AWS variables, pointed at moto's server."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+def azure_variables(endpoint):
+    return {"AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(endpoint)}
+
+
+def write_ini(backend, name, folder):
+    """Write the shipped BACKEND.ini into ``folder``, pointed at a store of its own
+    called ``name`` (the filesystem's is ``folder/images``); return its path."""
+    own_store = {
+        "in-memory": {"persist-key": name},
+        "filesystem": {"folder_path": str(Path(folder) / "images")},
+        "aws": {"bucket_name": name},
+        "azure": {"container_name": name},
+    }[backend]
+    parser = configparser.ConfigParser()
+    parser.read(PROJECT_ROOT / f"{backend}.ini")
+    parser["default"].update(own_store)
+    path = Path(folder) / f"{backend}.ini"
+    with open(path, "w") as out:
+        parser.write(out)
+    return path
 
 
 @contextmanager

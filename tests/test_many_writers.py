@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import samples
-from emulators import azurite_connection_string
+from emulators import azure_variables, s3_variables
 
 SCRIPTS = {"single": "app.py", "shared": "app-shared-access.py"}
 CLIENTS = 6
@@ -28,15 +28,9 @@ def shared_store(request, own_config):
     backend = request.param
     variables = {}
     if backend == "aws":
-        variables = {
-            "AWS_ENDPOINT_URL": request.getfixturevalue("s3_endpoint"),
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-        }
+        variables = s3_variables(request.getfixturevalue("s3_endpoint"))
     if backend == "azure":
-        endpoint = request.getfixturevalue("azurite_endpoint")
-        variables = {"AZURE_STORAGE_CONNECTION_STRING": azurite_connection_string(endpoint)}
+        variables = azure_variables(request.getfixturevalue("azurite_endpoint"))
     return str(own_config(backend)), variables
 
 

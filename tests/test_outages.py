@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 import samples
-from emulators import azurite_connection_string, azurite_server, moto_s3_server, running
+from emulators import azure_variables, azurite_server, moto_s3_server, running, s3_variables
 
 from imagestore import create_app, database
 
@@ -31,18 +31,13 @@ def outage(request, tmp_path, monkeypatch, own_config):
     """A private emulator this test may stop, and the .ini that points at it."""
     backend, kind = request.param
     if backend == "aws":
-        server = moto_s3_server(tmp_path)
-        for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        server, variables = moto_s3_server(tmp_path), s3_variables
     else:
         (tmp_path / "azurite").mkdir()
-        server = azurite_server(tmp_path / "azurite")
+        server, variables = azurite_server(tmp_path / "azurite"), azure_variables
     with running(server):
-        if backend == "aws":
-            monkeypatch.setenv("AWS_ENDPOINT_URL", server.url)
-        else:
-            monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_connection_string(server.url))
+        for name, value in variables(server.url).items():
+            monkeypatch.setenv(name, value)
         yield server, kind, own_config(backend)
 
 
@@ -113,11 +108,7 @@ def test_stopping_azurite_under_the_shared_access_script_and_starting_it_again(t
     """As a user would try it: the script on Azurite, Azurite stopped, then started again."""
     (tmp_path / "azurite").mkdir()
     with running(azurite_server(tmp_path / "azurite")) as azurite:
-        app = start_app(
-            "azure.ini",
-            script="app-shared-access.py",
-            AZURE_STORAGE_CONNECTION_STRING=azurite_connection_string(azurite.url),
-        )
+        app = start_app("azure.ini", script="app-shared-access.py", **azure_variables(azurite.url))
         original = samples.photo(size=(800, 600))
         stored = requests.post(f"{app.url}/api/images", files={"file": ("kept.jpg", original)}, timeout=30)
         assert stored.status_code == 201
