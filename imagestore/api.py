@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from . import store, uploads
+from . import serving, store, uploads
 from .database import get_db
 from .responses import lookup, positive_int_arg, public
 
@@ -40,4 +40,5 @@ def get_image(key):
 @bp.delete("/images/<path:key>")
 def delete_image(key):
     lookup(store.delete_image, key)
+    serving.forget(key)
     return "", 204

@@ -2,11 +2,9 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from . import store, uploads
+from . import serving, store, uploads
 from .database import get_db
-from .images import THUMBNAIL_TYPE, content_type_of
-from .keys import key_from_filename
-from .responses import lookup, positive_int_arg, public, send_bytes
+from .responses import lookup, positive_int_arg, public
 
 bp = Blueprint("pages", __name__)
 PER_PAGE = 24
@@ -32,20 +30,17 @@ def upload():
 @bp.get("/image/<path:key>")
 def image(key):
     """The original bytes; with ``?download=1``, as a file named as uploaded."""
-    data = lookup(store.read_image, key)
-    if "download" in request.args:
-        filename = key_from_filename(lookup(store.read_metadata, key)["filename"])
-        return send_bytes(data, content_type_of(data), filename, as_attachment=True)
-    return send_bytes(data, content_type_of(data), key)
+    return serving.send_image(key, as_attachment="download" in request.args)
 
 
 @bp.get("/thumb/<path:key>")
 def thumbnail(key):
-    return send_bytes(lookup(store.read_thumbnail, key), THUMBNAIL_TYPE, key)
+    return serving.send_thumbnail(key)
 
 
 @bp.post("/image/<path:key>/delete")
 def delete(key):
     lookup(store.delete_image, key)
+    serving.forget(key)
     flash(f"Deleted {key}", "stored")
     return redirect(url_for("pages.index"), 303)

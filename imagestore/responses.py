@@ -1,27 +1,28 @@
-"""What the pages and the API share: looking an image up, describing and sending
-it, reading numbers from the query."""
+"""What the pages and the API share: looking an image up, describing it,
+reading numbers from the query."""
 
-import hashlib
-import io
 import re
 
-from flask import abort, request, send_file, url_for
+from flask import abort, request, url_for
 
 from .database import get_db
-from .images import GENERIC_TYPE
 from .keys import is_servable_key
 from .store import MISSING
 
-IMAGE_POLICY = "default-src 'none'; sandbox"
 PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
 
 
 def lookup(read, key):
     """Return ``read(db, key)``. :raise 404: no such image."""
+    return found(key, lambda: read(get_db(), key))
+
+
+def found(key, get):
+    """Return ``get()``. :raise 404: ``key`` names no image, or ``get`` finds none."""
     if not is_servable_key(key):
         abort(404, f"There is no image named {key!r}.")
     try:
-        return read(get_db(), key)
+        return get()
     except MISSING:
         abort(404, f"There is no image named {key!r}.")
 
@@ -36,20 +37,6 @@ def public(metadata):
         "download_url": url_for("pages.image", key=key, download=1),
         "api_url": url_for("api.get_image", key=key),
     }
-
-
-def send_bytes(data, content_type, key, as_attachment=False):
-    """Answer with stored bytes: ETag, conditional GET, never run by a browser."""
-    response = send_file(
-        io.BytesIO(data),
-        mimetype=content_type,
-        as_attachment=as_attachment or content_type == GENERIC_TYPE,
-        download_name=key.rsplit("/", 1)[-1],
-        etag=hashlib.sha256(data).hexdigest(),
-        conditional=True,
-    )
-    response.headers["Content-Security-Policy"] = IMAGE_POLICY
-    return response
 
 
 def positive_int_arg(name, default):

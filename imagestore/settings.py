@@ -12,6 +12,8 @@ ENCRYPTION_KEY_BYTES = 32
 DEFAULT_MAX_UPLOAD_MB = 64
 DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_STORAGE_TIMEOUT = 10
+DEFAULT_CACHE_MB = 256
+DEFAULT_CACHE_SECONDS = 30
 MAX_FILES_PER_REQUEST = 100
 
 
@@ -87,6 +89,8 @@ def from_environment():
         "MAX_FORM_PARTS": MAX_FILES_PER_REQUEST,
         "MAX_PIXELS": int(_positive_number("IMAGESTORE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
         "STORAGE_TIMEOUT": _positive_number("IMAGESTORE_STORAGE_TIMEOUT", DEFAULT_STORAGE_TIMEOUT),
+        "CACHE_BYTES": int(_positive_number("IMAGESTORE_CACHE_MB", DEFAULT_CACHE_MB, zero=True) * 2**20),
+        "CACHE_SECONDS": _positive_number("IMAGESTORE_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, zero=True),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": configured_write_token(),
@@ -98,14 +102,16 @@ def configured_write_token():
     return os.environ.get("IMAGESTORE_WRITE_TOKEN") or None
 
 
-def _positive_number(name, default):
+def _positive_number(name, default, zero=False):
+    """The number in variable ``name``; 0 is allowed when ``zero`` says so (it turns something off)."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
         value = float(raw)
     except ValueError:
-        value = 0
-    if not math.isfinite(value) or value <= 0:
-        raise StartupError(f"environment variable {name}={raw!r} is not a positive number")
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        wanted = "0 or a positive number" if zero else "a positive number"
+        raise StartupError(f"environment variable {name}={raw!r} is not {wanted}")
     return value

@@ -11,9 +11,11 @@ the store:
   show the newest uploads first from the key listing alone.
 """
 
+import hashlib
 import json
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,6 +36,7 @@ MISSING = (KeyError, IsADirectoryError, NotADirectoryError)
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
+READING_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ def save_upload(db, filename, data, max_pixels):
         "key": key,
         "filename": filename,
         "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
         "content_type": info.content_type,
         "width": info.width,
         "height": info.height,
@@ -87,15 +91,20 @@ def page_of_images(db, number, per_page):
     """
     keys = newest_first(list(db))
     start = (number - 1) * per_page
-    images = []
-    for key in keys[start : start + per_page]:
-        try:
-            images.append(read_metadata(db, key))
-        except MISSING:
-            continue
-        except EncryptedDataCorruptionError:
-            images.append(_describe(key, b"") | {"size": None})
+    shown = keys[start : start + per_page]
+    with ThreadPoolExecutor(max(1, min(READING_THREADS, len(shown)))) as pool:
+        images = [image for image in pool.map(lambda key: _shown(db, key), shown) if image is not None]
     return Page(images, number, per_page, len(keys))
+
+
+def _shown(db, key):
+    """An image's metadata as a page shows it, or None when it was deleted meanwhile."""
+    try:
+        return read_metadata(db, key)
+    except MISSING:
+        return None
+    except EncryptedDataCorruptionError:
+        return _describe(key, b"") | {"size": None, "sha256": None}
 
 
 def newest_first(all_keys):
@@ -179,7 +188,7 @@ def _upload_marker(key, uploaded_ns):
 
 def _describe(key, data):
     """Metadata for bytes that arrived without it, images or not."""
-    metadata = {"key": key, "filename": key, "size": len(data)}
+    metadata = {"key": key, "filename": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     try:
         info = inspect_image(data, max_pixels=float("inf"))
     except ImageRejected:

@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 import storage as inspectors
+from cshelve._database import _RawDatabase
 from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini
 from processes import RunningApp
 from werkzeug.serving import make_server
@@ -136,6 +137,23 @@ def storage(app, backend, store_name, tmp_path):
     if backend == "aws":
         return inspectors.S3Storage(store_name)
     return inspectors.AzureStorage(store_name)
+
+
+@pytest.fixture
+def storage_reads(monkeypatch):
+    """The keys the app downloads from storage, in order, as CShelve reads them.
+
+    A spy: every read still goes to the real backend.
+    """
+    reads = []
+    read = _RawDatabase.__getitem__
+
+    def counted(self, key):
+        reads.append(key.decode())
+        return read(self, key)
+
+    monkeypatch.setattr(_RawDatabase, "__getitem__", counted)
+    return reads
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """A look into each backend with its own tools, bypassing the app and CShelve.
 
 Tests use it to see what the store really holds (real image files under their
-keys) and to put objects in as another tool would.
+keys) and to put objects in or delete them as another tool would.
 """
 
 import os
@@ -25,6 +25,9 @@ class InMemoryStorage:
     def put(self, name, data):
         self.objects[name.encode()] = data
 
+    def delete(self, name):
+        del self.objects[name.encode()]
+
 
 class FolderStorage:
     def __init__(self, folder):
@@ -40,6 +43,9 @@ class FolderStorage:
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+
+    def delete(self, name):
+        (self.folder / name).unlink()
 
 
 class S3Storage:
@@ -57,6 +63,9 @@ class S3Storage:
     def put(self, name, data):
         self.s3.put_object(Bucket=self.bucket, Key=name, Body=data)
 
+    def delete(self, name):
+        self.s3.delete_object(Bucket=self.bucket, Key=name)
+
 
 class AzureStorage:
     def __init__(self, container):
@@ -71,3 +80,6 @@ class AzureStorage:
 
     def put(self, name, data):
         self.container.upload_blob(name, data, overwrite=True)
+
+    def delete(self, name):
+        self.container.delete_blob(name)

@@ -70,3 +70,59 @@ def test_pages_carry_a_strict_content_security_policy(client):
     policy = client.get("/").headers["Content-Security-Policy"]
     assert "default-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_a_repeat_view_answers_304_without_downloading_the_image(make_app, upload, storage_reads):
+    uncached = make_app(CACHE_BYTES=0).test_client()
+    url = upload(("a.png", samples.image()), to=uncached).json["stored"][0]["url"]
+    etag = uncached.get(url).headers["ETag"]
+    storage_reads.clear()
+    repeat = uncached.get(url, headers={"If-None-Match": etag})
+    assert repeat.status_code == 304
+    assert repeat.headers["ETag"] == etag
+    assert "a.png" not in storage_reads
+
+
+def test_a_view_with_a_stale_etag_gets_the_image(make_app, upload):
+    uncached = make_app(CACHE_BYTES=0).test_client()
+    original = samples.image()
+    url = upload(("a.png", original), to=uncached).json["stored"][0]["url"]
+    answer = uncached.get(url, headers={"If-None-Match": '"an-older-version"'})
+    assert answer.status_code == 200
+    assert answer.data == original
+
+
+def test_a_second_view_is_served_from_the_cache(client, upload, storage_reads):
+    original = samples.image()
+    url = upload(("a.png", original)).json["stored"][0]["url"]
+    client.get(url)
+    storage_reads.clear()
+    assert client.get(url).data == original
+    assert storage_reads == []
+
+
+def test_an_image_deleted_through_the_app_is_gone_at_once(client, upload):
+    stored = upload(("a.png", samples.image())).json["stored"][0]
+    client.get(stored["url"])
+    client.get(stored["thumbnail_url"])
+    assert client.delete(stored["api_url"]).status_code == 204
+    assert client.get(stored["url"]).status_code == 404
+    assert client.get(stored["thumbnail_url"]).status_code == 404
+
+
+def test_an_image_another_tool_deletes_is_served_from_the_cache_until_it_is_rechecked(
+    make_app, upload, storage
+):
+    patient = make_app(CACHE_SECONDS=3600).test_client()
+    url = upload(("a.png", samples.image()), to=patient).json["stored"][0]["url"]
+    patient.get(url)
+    storage.delete("a.png")
+    assert patient.get(url).status_code == 200
+
+
+def test_an_image_another_tool_deletes_is_gone_when_the_cache_rechecks(make_app, upload, storage):
+    rechecking = make_app(CACHE_SECONDS=0).test_client()
+    url = upload(("a.png", samples.image()), to=rechecking).json["stored"][0]["url"]
+    rechecking.get(url)
+    storage.delete("a.png")
+    assert rechecking.get(url).status_code == 404

@@ -69,6 +69,14 @@ def test_a_taken_name_gets_a_unique_key_and_the_first_image_is_unchanged(client,
     assert sha256(client.get("/image/same-2.png").data) == sha256(second)
 
 
+def test_files_of_one_name_in_one_request_get_keys_in_the_order_sent(client, upload):
+    images = [samples.image(seed=n) for n in range(4)]
+    stored = upload(*[("same.png", data) for data in images]).json["stored"]
+    assert [image["key"] for image in stored] == ["same.png", "same-2.png", "same-3.png", "same-4.png"]
+    for data, image in zip(images, stored, strict=True):
+        assert sha256(client.get(image["url"]).data) == sha256(data)
+
+
 @pytest.mark.parametrize(
     ("filename", "expected_key"),
     [

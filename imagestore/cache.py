@@ -1,0 +1,117 @@
+"""A bounded in-process cache of the bytes the app serves.
+
+An upload never overwrites a key, so stored bytes never change under a key:
+the only way a cached entry goes wrong is that the image is deleted. A delete
+through this process drops the entry at once; a delete by another process (or
+another tool) is noticed when the entry is next used after ``max_age``
+seconds, when the cache asks storage whether the key still exists (without
+downloading it). That is the most a cached image can be stale.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Served:
+    """Bytes as they are sent: with their ETag and Content-Type, worked out once."""
+
+    data: bytes
+    etag: str
+    content_type: str
+
+
+@dataclass
+class _Entry:
+    served: Served
+    checked_at: float = field(default_factory=time.monotonic)
+
+
+class ServedCache:
+    """Least recently used entries, at most ``max_bytes`` of data in all.
+
+    An entry larger than a quarter of the cache is served but not kept, so one
+    huge image cannot push out everything else. However many threads ask for
+    a key that is not cached, it is loaded once and they all get that copy.
+    """
+
+    def __init__(self, max_bytes, max_age):
+        self.max_bytes = max_bytes
+        self.max_age = max_age
+        self._entries = OrderedDict()
+        self._size = 0
+        self._loading = {}
+        self._lock = threading.Lock()
+
+    def get(self, key, load, still_exists):
+        """Return the cached ``Served`` for ``key``, or ``load()`` it.
+
+        ``still_exists()`` is asked when the entry is older than ``max_age``.
+        Whatever ``load`` raises reaches every thread that waited for it.
+        """
+        served = self._fresh(key, still_exists)
+        if served is not None:
+            return served
+        with self._lock:
+            pending = self._loading.get(key)
+            loads_it = pending is None
+            if loads_it:
+                pending = self._loading[key] = Future()
+        if not loads_it:
+            return pending.result()
+        try:
+            served = load()
+            self._keep(key, served)
+            pending.set_result(served)
+            return served
+        except BaseException as error:
+            pending.set_exception(error)
+            raise
+        finally:
+            with self._lock:
+                del self._loading[key]
+
+    def holds(self, key):
+        with self._lock:
+            return key in self._entries
+
+    def discard(self, *keys):
+        with self._lock:
+            for key in keys:
+                entry = self._entries.pop(key, None)
+                if entry is not None:
+                    self._size -= len(entry.served.data)
+
+    @property
+    def size(self):
+        return self._size
+
+    def _fresh(self, key, still_exists):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            if time.monotonic() - entry.checked_at < self.max_age:
+                return entry.served
+        if still_exists():
+            entry.checked_at = time.monotonic()
+            return entry.served
+        self.discard(key)
+        return None
+
+    def _keep(self, key, served):
+        size = len(served.data)
+        if size > self.max_bytes / 4:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = _Entry(served)
+            self._size += size
+            while self._size > self.max_bytes:
+                _, oldest = self._entries.popitem(last=False)
+                self._size -= len(oldest.served.data)

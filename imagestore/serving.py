@@ -1,0 +1,86 @@
+"""Sending stored images and thumbnails: from the cache when it holds them,
+with ETags and 304s, and headers that keep the bytes inert in a browser.
+
+A repeat view (``If-None-Match``) of an image the cache does not hold is
+answered from the image's metadata record, which keeps the SHA-256 its ETag
+is made of: a few hundred bytes read instead of the whole image.
+"""
+
+import hashlib
+import io
+
+from flask import current_app, request, send_file
+
+from . import atomic, store
+from .cache import Served, ServedCache
+from .database import get_db
+from .images import GENERIC_TYPE, THUMBNAIL_TYPE, content_type_of
+from .keys import key_from_filename
+from .responses import found, lookup
+
+EXTENSION_KEY = "imagestore.cache"
+IMAGE_POLICY = "default-src 'none'; sandbox"
+
+
+def init_app(app):
+    app.extensions[EXTENSION_KEY] = ServedCache(app.config["CACHE_BYTES"], app.config["CACHE_SECONDS"])
+
+
+def send_image(key, as_attachment=False):
+    """The original bytes; as an attachment under the name it was uploaded with, if asked."""
+    if request.if_none_match and not _cache().holds(("image", key)):
+        sha256 = lookup(store.read_metadata, key).get("sha256")
+        if sha256 and request.if_none_match.contains(sha256):
+            return _not_modified(sha256)
+    served = _cached("image", key, lambda db: _served(store.read_image(db, key)))
+    if as_attachment:
+        filename = key_from_filename(lookup(store.read_metadata, key)["filename"])
+        return _send(served, filename, as_attachment=True)
+    return _send(served, key)
+
+
+def send_thumbnail(key):
+    served = _cached("thumbnail", key, lambda db: _served(store.read_thumbnail(db, key), THUMBNAIL_TYPE))
+    return _send(served, key)
+
+
+def forget(key):
+    """Drop what the cache holds of a deleted image."""
+    _cache().discard(("image", key), ("thumbnail", key))
+
+
+def _cache():
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def _cached(kind, key, read):
+    """``read(db)`` as ``Served``, through the cache; the database is opened only on a miss."""
+
+    def still_exists():
+        return atomic.exists(get_db(), key)
+
+    return found(key, lambda: _cache().get((kind, key), lambda: read(get_db()), still_exists))
+
+
+def _served(data, content_type=None):
+    return Served(data, hashlib.sha256(data).hexdigest(), content_type or content_type_of(data))
+
+
+def _send(served, download_name, as_attachment=False):
+    response = send_file(
+        io.BytesIO(served.data),
+        mimetype=served.content_type,
+        as_attachment=as_attachment or served.content_type == GENERIC_TYPE,
+        download_name=download_name.rsplit("/", 1)[-1],
+        etag=served.etag,
+        conditional=True,
+    )
+    response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    return response
+
+
+def _not_modified(etag):
+    response = current_app.response_class(status=304)
+    response.set_etag(etag)
+    response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    return response
