@@ -13,6 +13,7 @@ Azure the SDK reading the same objects directly.
 
 import argparse
 import os
+import random
 import re
 import statistics
 import sys
@@ -26,6 +27,7 @@ from pathlib import Path
 import boto3
 import requests
 from azure.storage.blob import BlobServiceClient
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -175,11 +177,44 @@ def bare_wsgi_load(photos, clients, seconds):
         app.stop()
 
 
-def measure_app(backend, mode, photos, folder, variables, args):
-    name = f"bench-{backend}-{mode}"
+@dataclass(frozen=True)
+class Setup:
+    """One way of running the app: a backend, an access mode, a server, a cache or none."""
+
+    backend: str
+    mode: str
+    server: str = "dev"
+    cache: bool = True
+
+    @property
+    def label(self):
+        server = "" if self.server == "dev" else f", {GUNICORN_LABEL}"
+        cache = "" if self.cache else ", no cache"
+        return f"{self.mode}{server}{cache}"
+
+    def start(self, ini, variables):
+        if not self.cache:
+            variables = variables | {"IMAGESTORE_CACHE_MB": "0"}
+        if self.server == "gunicorn":
+            factory = f"imagestore:create_app({str(ini)!r}, access={self.mode!r})"
+            return RunningApp(*GUNICORN_OPTIONS, factory, script="gunicorn", **variables)
+        return RunningApp(str(ini), script=f"app-{self.mode}-access.py", **variables)
+
+
+GUNICORN_OPTIONS = ("--workers", "2", "--threads", "8")
+GUNICORN_LABEL = "gunicorn 2×8"
+SETUPS = [
+    *(Setup(backend, mode) for backend in BACKENDS for mode in MODES),
+    *(Setup(backend, mode, cache=False) for backend in ("aws", "azure") for mode in MODES),
+    *(Setup(backend, "shared", server="gunicorn") for backend in ("filesystem", "aws", "azure")),
+]
+
+
+def measure_app(setup, photos, big_image, folder, variables, args):
+    name = f"bench-{setup.backend}-{setup.mode}-{setup.server}-{'cache' if setup.cache else 'nocache'}"
     (folder / name).mkdir()
-    ini = write_ini(backend, name, folder / name)
-    app = RunningApp(str(ini), script=f"app-{mode}-access.py", **variables)
+    ini = write_ini(setup.backend, name, folder / name)
+    app = setup.start(ini, variables)
     try:
         with requests.Session() as session:
             keys = [key for path in photos for key in upload(session, app.url, [path])]
@@ -188,6 +223,7 @@ def measure_app(backend, mode, photos, folder, variables, args):
         cpu_ms = 1000 * (cpu_seconds(app.process.pid) - cpu_before) / serving.requests
         page_ms, page_bytes, shown_bytes = gallery_page(app.url)
         upload_ms, uploads_per_s, ten_ratio = measure_uploads(app.url, photos, args.clients)
+        peak_mb = None if setup.server == "gunicorn" else peak_memory(app, big_image, args.clients)
     finally:
         app.stop()
     return {
@@ -198,28 +234,99 @@ def measure_app(backend, mode, photos, folder, variables, args):
         "upload_ms": upload_ms,
         "uploads_per_s": uploads_per_s,
         "ten_ratio": ten_ratio,
+        "peak_mb": peak_mb,
     }
 
 
-def table(results, bare, sdk, args):
+def peak_memory(app, big_image, clients):
+    """The process's peak resident memory in MB, after ``clients`` fetch one big image at once, 3 times."""
+    with requests.Session() as session:
+        [key] = upload(session, app.url, [big_image])
+    fetch = get(app.url)
+    with ThreadPoolExecutor(clients) as pool:
+        for _ in range(3):
+            list(pool.map(lambda _: fetch(requests, key), range(clients)))
+    status = Path(f"/proc/{app.process.pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def make_big_image(path, megabytes=20):
+    """A PNG of noise of about ``megabytes`` MB: noise does not compress."""
+    side = int((megabytes * 1024 * 1024 / 3) ** 0.5)
+    Image.frombytes("RGB", (side, side), random.Random(0).randbytes(side * side * 3)).save(path)
+    return path
+
+
+def put_as_another_tool(s3, bucket, count):
+    """Put ``count`` small PNGs straight into the bucket, with no metadata or previews."""
+    tiny = [samples.image(size=(64, 48), seed=n) for n in range(10)]
+    s3.create_bucket(Bucket=bucket)
+
+    def put(n):
+        s3.put_object(Bucket=bucket, Key=f"img-{n:06}.png", Body=tiny[n % 10])
+
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(put, range(count)))
+
+
+def page_time_by_store_size(s3_url, variables, sizes, samples_per_size=7):
+    """Median time of the gallery's first page on S3 in shared mode, with ``size`` images
+    put into the bucket by another tool (the SDK), after one view has made their previews."""
+    s3 = boto3.client("s3", endpoint_url=s3_url)
+    timings = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            bucket = f"bench-store-{size}"
+            put_as_another_tool(s3, bucket, size)
+            ini = write_ini("aws", bucket, folder)
+            app = RunningApp(str(ini), script="app-shared-access.py", **variables)
+            try:
+                with requests.Session() as session:
+                    session.get(app.url, timeout=120).raise_for_status()
+                    samples_ms = []
+                    for _ in range(samples_per_size):
+                        started = time.perf_counter()
+                        session.get(app.url, timeout=120).raise_for_status()
+                        samples_ms.append(1000 * (time.perf_counter() - started))
+            finally:
+                app.stop()
+            timings[size] = statistics.median(samples_ms)
+    return timings
+
+
+def table(results, bare, sdk, store_sizes, args):
     lines = [
         f"GET /image/<key>, {args.clients} clients for {args.seconds} s each; "
         f"bare WSGI app: {bare.rate:.0f} images/s; "
         f"direct SDK: S3 {sdk['aws'].rate:.0f}/s, Azure {sdk['azure'].rate:.0f}/s.",
         "",
         "| backend | mode | images/s | × bare WSGI | × direct SDK | p50 ms | p99 ms | app CPU ms/req "
-        "| page ms | page bytes / originals | upload ms | uploads/s | 10 in 1 request / 10 one by one |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| page ms | page bytes / originals | upload ms | uploads/s | 10 in 1 request / 10 one by one "
+        "| peak RSS MB, 20 MB image × 8 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for (backend, mode), row in results.items():
+    for setup, row in results.items():
         serving = row["serving"]
-        direct = f"{serving.rate / sdk[backend].rate:.2f}" if backend in sdk else "–"
+        direct = f"{serving.rate / sdk[setup.backend].rate:.2f}" if setup.backend in sdk else "–"
+        peak = "–" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
         lines.append(
-            f"| {backend} | {mode} | {serving.rate:.0f} | {serving.rate / bare.rate:.2f} | {direct} "
-            f"| {serving.p50_ms:.1f} | {serving.p99_ms:.1f} | {row['cpu_ms']:.1f} | {row['page_ms']:.1f} "
-            f"| 1/{1 / row['page_share']:.0f} | {row['upload_ms']:.0f} | {row['uploads_per_s']:.1f} "
-            f"| {row['ten_ratio']:.2f} |"
+            f"| {setup.backend} | {setup.label} | {serving.rate:.0f} | {serving.rate / bare.rate:.2f} "
+            f"| {direct} | {serving.p50_ms:.1f} | {serving.p99_ms:.1f} | {row['cpu_ms']:.1f} "
+            f"| {row['page_ms']:.1f} | 1/{1 / row['page_share']:.0f} | {row['upload_ms']:.0f} "
+            f"| {row['uploads_per_s']:.1f} | {row['ten_ratio']:.2f} | {peak} |"
         )
+    smallest = min(store_sizes)
+    lines += [
+        "",
+        "Gallery's first page on S3, shared access, images put in the bucket by another tool:",
+        "",
+        "| images in the store | page ms | × the smallest store |",
+        "|---|---|---|",
+        *(
+            f"| {size:,} | {ms:.0f} | {ms / store_sizes[smallest]:.2f} |"
+            for size, ms in sorted(store_sizes.items())
+        ),
+    ]
     return "\n".join(lines)
 
 
@@ -229,11 +336,12 @@ def chart(results, bare, sdk, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{backend}\n{mode}" for backend, mode in results]
+    labels = [f"{setup.backend}\n{setup.label.replace(', ', chr(10))}" for setup in results]
     rates = [row["serving"].rate for row in results.values()]
-    colours = ["#2f6fdf" if mode == "shared" else "#9bb9ef" for _, mode in results]
-    figure, axes = plt.subplots(figsize=(10, 4.5))
+    colours = ["#2f6fdf" if setup.mode == "shared" else "#9bb9ef" for setup in results]
+    figure, axes = plt.subplots(figsize=(13, 5))
     axes.bar(labels, rates, color=colours)
+    axes.tick_params(axis="x", labelsize="small")
     axes.axhline(bare.rate, color="#333", linestyle="--", label=f"bare WSGI from a dict ({bare.rate:.0f}/s)")
     axes.axhline(
         sdk["aws"].rate, color="#e07b00", linestyle=":", label=f"S3 SDK direct ({sdk['aws'].rate:.0f}/s)"
@@ -259,6 +367,9 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "benchmark.png")
+    parser.add_argument(
+        "--store-sizes", type=int, nargs="+", default=[100, 10_000], help="images in the store-size test"
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as temporary:
@@ -275,12 +386,14 @@ def main():
             sdk = direct_sdk_loads(
                 photos, {"aws": s3_url, "azure": connection_string}, args.clients, args.seconds
             )
+            big_image = make_big_image(folder / "big.png")
             results = {}
-            for backend in BACKENDS:
-                for mode in MODES:
-                    print(f"{backend}, {mode} access...", file=sys.stderr)
-                    results[backend, mode] = measure_app(backend, mode, photos, folder, variables, args)
-    print(table(results, bare, sdk, args))
+            for setup in SETUPS:
+                print(f"{setup.backend}, {setup.label}...", file=sys.stderr)
+                results[setup] = measure_app(setup, photos, big_image, folder, variables, args)
+            print("Store sizes...", file=sys.stderr)
+            store_sizes = page_time_by_store_size(s3_url, variables, args.store_sizes)
+    print(table(results, bare, sdk, store_sizes, args))
     chart(results, bare, sdk, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, database, errors, health, pages, security, serving, settings, write_token
+from . import api, database, errors, gallery, health, pages, security, serving, settings, write_token
 from .settings import StartupError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -37,6 +37,7 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     app.config.update(STORAGE_PROVIDER=mode.database.provider, ACCESS_MODE=access)
 
     serving.init_app(app)
+    gallery.init_app(app)
     security.init_app(app)
     write_token.init_app(app)
     errors.init_app(app)

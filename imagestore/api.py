@@ -2,8 +2,7 @@
 
 from flask import Blueprint
 
-from . import serving, store, uploads
-from .database import get_db
+from . import gallery, store, uploads
 from .responses import lookup, positive_int_arg, public
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -13,7 +12,7 @@ MAX_PER_PAGE = 100
 @bp.get("/images")
 def list_images():
     per_page = min(positive_int_arg("per_page", 24), MAX_PER_PAGE)
-    page = store.page_of_images(get_db(), positive_int_arg("page", 1), per_page)
+    page = gallery.page(positive_int_arg("page", 1), per_page)
     return {
         "images": [public(image) for image in page.images],
         "page": page.number,
@@ -39,6 +38,5 @@ def get_image(key):
 
 @bp.delete("/images/<path:key>")
 def delete_image(key):
-    lookup(store.delete_image, key)
-    serving.forget(key)
+    gallery.delete(key)
     return "", 204

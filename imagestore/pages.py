@@ -2,9 +2,8 @@
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from . import serving, store, uploads
-from .database import get_db
-from .responses import lookup, positive_int_arg, public
+from . import gallery, serving, uploads
+from .responses import positive_int_arg, public
 
 bp = Blueprint("pages", __name__)
 PER_PAGE = 24
@@ -12,7 +11,7 @@ PER_PAGE = 24
 
 @bp.get("/")
 def index():
-    page = store.page_of_images(get_db(), positive_int_arg("page", 1), PER_PAGE)
+    page = gallery.page(positive_int_arg("page", 1), PER_PAGE)
     images = [public(image) for image in page.images]
     return render_template("pages/index.html", page=page, images=images)
 
@@ -40,7 +39,6 @@ def thumbnail(key):
 
 @bp.post("/image/<path:key>/delete")
 def delete(key):
-    lookup(store.delete_image, key)
-    serving.forget(key)
+    gallery.delete(key)
     flash(f"Deleted {key}", "stored")
     return redirect(url_for("pages.index"), 303)

@@ -14,6 +14,7 @@ DEFAULT_MAX_PIXELS = 50_000_000
 DEFAULT_STORAGE_TIMEOUT = 10
 DEFAULT_CACHE_MB = 256
 DEFAULT_CACHE_SECONDS = 30
+DEFAULT_LISTING_SECONDS = 10
 MAX_FILES_PER_REQUEST = 100
 
 
@@ -91,6 +92,7 @@ def from_environment():
         "STORAGE_TIMEOUT": _positive_number("IMAGESTORE_STORAGE_TIMEOUT", DEFAULT_STORAGE_TIMEOUT),
         "CACHE_BYTES": int(_positive_number("IMAGESTORE_CACHE_MB", DEFAULT_CACHE_MB, zero=True) * 2**20),
         "CACHE_SECONDS": _positive_number("IMAGESTORE_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, zero=True),
+        "LISTING_SECONDS": _positive_number("IMAGESTORE_LISTING_SECONDS", DEFAULT_LISTING_SECONDS, zero=True),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": configured_write_token(),

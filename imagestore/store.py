@@ -83,18 +83,22 @@ def save_upload(db, filename, data, max_pixels):
     return metadata
 
 
-def page_of_images(db, number, per_page):
-    """Return page ``number`` of the gallery.
+def page_of_images(db, keys, number, per_page):
+    """Return page ``number`` of the gallery, whose image keys in order are ``keys``.
 
     An image deleted since the listing is left out. One that cannot be
     decrypted is shown as a download without preview.
     """
-    keys = newest_first(list(db))
     start = (number - 1) * per_page
     shown = keys[start : start + per_page]
     with ThreadPoolExecutor(max(1, min(READING_THREADS, len(shown)))) as pool:
         images = [image for image in pool.map(lambda key: _shown(db, key), shown) if image is not None]
     return Page(images, number, per_page, len(keys))
+
+
+def gallery_order(db):
+    """List the store: every image key, in the gallery's order."""
+    return newest_first(list(db))
 
 
 def _shown(db, key):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request
 
-from . import store
+from . import gallery, store
 from .database import get_db
 from .images import ImageRejected
 
@@ -45,6 +45,7 @@ def receive():
     for position in sorted(results):
         verdict, item = results[position]
         getattr(outcome, verdict).append(item)
+    gallery.added(outcome.stored)
     return outcome
 
 

@@ -19,14 +19,21 @@ def clean_environment(**variables):
 
 
 class RunningApp:
-    """A script serving on a free port, stopped at the end of the test."""
+    """A script serving on a free port, stopped at the end of the test.
+
+    ``script="gunicorn"`` runs gunicorn with ``args`` instead, bound to the free port.
+    """
 
     def __init__(self, *args, script, cwd=PROJECT_ROOT, **variables):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stderr = tempfile.TemporaryFile(mode="w+")
+        if script == "gunicorn":
+            command = ["-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", *args]
+        else:
+            command = [str(PROJECT_ROOT / script), *args, "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, str(PROJECT_ROOT / script), *args, "--port", str(self.port)],
+            [sys.executable, *command],
             cwd=cwd,
             env=clean_environment(**variables),
             stdout=subprocess.DEVNULL,

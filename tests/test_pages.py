@@ -77,3 +77,27 @@ def test_an_unknown_image_is_a_plain_404_page(client):
 
 def test_deleting_an_unknown_image_is_404(client):
     assert client.post("/image/nothing-here.png/delete").status_code == 404
+
+
+def test_images_another_tool_adds_show_once_the_store_is_listed_again(make_app, storage):
+    relisting = make_app(LISTING_SECONDS=0).test_client()
+    assert relisting.get("/api/images").json["total"] == 0
+    storage.put("late.png", samples.image())
+    assert [image["key"] for image in relisting.get("/api/images").json["images"]] == ["late.png"]
+
+
+def test_images_another_tool_adds_wait_for_the_next_listing(make_app, storage):
+    patient = make_app(LISTING_SECONDS=3600).test_client()
+    assert patient.get("/api/images").json["total"] == 0
+    storage.put("late.png", samples.image())
+    assert patient.get("/api/images").json["total"] == 0
+
+
+def test_uploads_and_deletes_through_the_app_show_at_once_between_listings(make_app, upload):
+    patient = make_app(LISTING_SECONDS=3600).test_client()
+    patient.get("/api/images")
+    upload(("kept.png", samples.image(seed=1)), ("gone.png", samples.image(seed=2)), to=patient)
+    patient.delete("/api/images/gone.png")
+    listing = patient.get("/api/images").json
+    assert [image["key"] for image in listing["images"]] == ["kept.png"]
+    assert listing["total"] == 1
