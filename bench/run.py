@@ -12,6 +12,7 @@ Azure the SDK reading the same objects directly.
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -23,9 +24,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import boto3
 import requests
+import urllib3
 from azure.storage.blob import BlobServiceClient
 from PIL import Image
 
@@ -53,18 +56,19 @@ class Load:
 
 
 def hammer(fetch, keys, clients, seconds):
-    """Run ``clients`` threads calling ``fetch(session, key)`` over ``keys`` for ``seconds``."""
+    """Run ``clients`` threads calling ``fetch(http, key)`` over ``keys`` for ``seconds``;
+    each thread has its own keep-alive connection ``http``."""
     latencies = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def client(number):
         own = []
-        with requests.Session() as session:
+        with http_client() as http:
             index = number
             while time.monotonic() < deadline:
                 started = time.perf_counter()
-                fetch(session, keys[index % len(keys)])
+                fetch(http, keys[index % len(keys)])
                 own.append(time.perf_counter() - started)
                 index += clients
         with lock:
@@ -84,8 +88,12 @@ def hammer(fetch, keys, clients, seconds):
 
 
 def cpu_seconds(pid):
+    """CPU time of a process and its children (gunicorn's workers) so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS + sum(
+        cpu_seconds(int(child)) for child in children
+    )
 
 
 def make_photos(count, folder):
@@ -97,20 +105,28 @@ def make_photos(count, folder):
     return sorted(folder.iterdir())
 
 
+def http_client():
+    """An HTTP client as light as the SDKs' own (urllib3, reading a body in one go), so that
+    the app and the SDK baseline are measured through clients of the same cost."""
+    return urllib3.PoolManager(maxsize=1, timeout=urllib3.Timeout(connect=10, read=120), retries=False)
+
+
 def get(url):
-    def fetch(session, key):
-        answer = session.get(f"{url}/image/{key}", timeout=60)
-        answer.raise_for_status()
-        return answer.content
+    def fetch(http, key):
+        answer = http.request("GET", f"{url}/image/{quote(key)}")
+        if answer.status != 200:
+            raise RuntimeError(f"GET /image/{key}: {answer.status}")
+        return answer.data
 
     return fetch
 
 
-def upload(session, url, paths):
-    files = [("file", (path.name, path.read_bytes())) for path in paths]
-    answer = session.post(f"{url}/api/images", files=files, timeout=120)
-    answer.raise_for_status()
-    return [image["key"] for image in answer.json()["stored"]]
+def upload(http, url, paths):
+    fields = [("file", (path.name, path.read_bytes())) for path in paths]
+    answer = http.request("POST", f"{url}/api/images", fields=fields)
+    if answer.status != 201:
+        raise RuntimeError(f"POST /api/images: {answer.status} {answer.data[:200]!r}")
+    return [image["key"] for image in json.loads(answer.data)["stored"]]
 
 
 def gallery_page(url):
@@ -131,21 +147,21 @@ def gallery_page(url):
 
 def measure_uploads(url, photos, clients):
     """One upload's latency; uploads/s with several clients; ten photos in one request against one by one."""
-    with requests.Session() as session:
+    with http_client() as http:
         single = []
         for path in photos[:5]:
             started = time.perf_counter()
-            upload(session, url, [path])
+            upload(http, url, [path])
             single.append(time.perf_counter() - started)
         ten = photos[:10]
         started = time.perf_counter()
-        upload(session, url, ten)
+        upload(http, url, ten)
         batched = time.perf_counter() - started
         started = time.perf_counter()
         for path in ten:
-            upload(session, url, [path])
+            upload(http, url, [path])
         one_by_one = time.perf_counter() - started
-    rate = hammer(lambda session, path: upload(session, url, [path]), photos, clients, 3).rate
+    rate = hammer(lambda http, path: upload(http, url, [path]), photos, clients, 3).rate
     return 1000 * statistics.median(single), rate, batched / one_by_one
 
 
@@ -211,21 +227,24 @@ SETUPS = [
 
 
 def measure_app(setup, photos, big_image, folder, variables, args):
-    name = f"bench-{setup.backend}-{setup.mode}-{setup.server}-{'cache' if setup.cache else 'nocache'}"
-    (folder / name).mkdir()
-    ini = write_ini(setup.backend, name, folder / name)
-    app = setup.start(ini, variables)
+    app = setup.start(fresh_ini(setup, folder, "load"), variables)
     try:
-        with requests.Session() as session:
-            keys = [key for path in photos for key in upload(session, app.url, [path])]
+        with http_client() as http:
+            keys = [key for path in photos for key in upload(http, app.url, [path])]
         cpu_before = cpu_seconds(app.process.pid)
         serving = hammer(get(app.url), keys, args.clients, args.seconds)
         cpu_ms = 1000 * (cpu_seconds(app.process.pid) - cpu_before) / serving.requests
         page_ms, page_bytes, shown_bytes = gallery_page(app.url)
         upload_ms, uploads_per_s, ten_ratio = measure_uploads(app.url, photos, args.clients)
-        peak_mb = None if setup.server == "gunicorn" else peak_memory(app, big_image, args.clients)
     finally:
         app.stop()
+    peak_mb = None
+    if setup.server == "dev":
+        app = setup.start(fresh_ini(setup, folder, "memory"), variables)
+        try:
+            peak_mb = peak_memory(app, big_image, args.clients)
+        finally:
+            app.stop()
     return {
         "serving": serving,
         "cpu_ms": cpu_ms,
@@ -238,14 +257,29 @@ def measure_app(setup, photos, big_image, folder, variables, args):
     }
 
 
+def fresh_ini(setup, folder, purpose):
+    """An .ini for ``setup`` on a store of its own."""
+    cache = "cache" if setup.cache else "nocache"
+    name = f"bench-{setup.backend}-{setup.mode}-{setup.server}-{cache}-{purpose}"
+    (folder / name).mkdir()
+    return write_ini(setup.backend, name, folder / name)
+
+
 def peak_memory(app, big_image, clients):
-    """The process's peak resident memory in MB, after ``clients`` fetch one big image at once, 3 times."""
-    with requests.Session() as session:
-        [key] = upload(session, app.url, [big_image])
+    """Peak resident memory in MB of a fresh app process while ``clients`` fetch one big image at
+    once, three times over. The peak is reset after the upload, which is measured apart."""
+    with http_client() as http:
+        [key] = upload(http, app.url, [big_image])
+    Path(f"/proc/{app.process.pid}/clear_refs").write_text("5")
     fetch = get(app.url)
+
+    def fetch_three_times(_):
+        with http_client() as http:
+            for _ in range(3):
+                fetch(http, key)
+
     with ThreadPoolExecutor(clients) as pool:
-        for _ in range(3):
-            list(pool.map(lambda _: fetch(requests, key), range(clients)))
+        list(pool.map(fetch_three_times, range(clients)))
     status = Path(f"/proc/{app.process.pid}/status").read_text()
     return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
 
@@ -269,9 +303,11 @@ def put_as_another_tool(s3, bucket, count):
         list(pool.map(put, range(count)))
 
 
-def page_time_by_store_size(s3_url, variables, sizes, samples_per_size=7):
-    """Median time of the gallery's first page on S3 in shared mode, with ``size`` images
-    put into the bucket by another tool (the SDK), after one view has made their previews."""
+def page_time_by_store_size(s3_url, variables, sizes, views=5):
+    """The gallery's first page on S3 in shared access, with ``size`` images put into the
+    bucket by another tool (the SDK): the first view after start (it lists the store and makes
+    24 previews), then the median of later views, with the listing kept (the default) and with
+    the store listed on every page (``IMAGESTORE_LISTING_SECONDS=0``)."""
     s3 = boto3.client("s3", endpoint_url=s3_url)
     timings = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -279,18 +315,28 @@ def page_time_by_store_size(s3_url, variables, sizes, samples_per_size=7):
             bucket = f"bench-store-{size}"
             put_as_another_tool(s3, bucket, size)
             ini = write_ini("aws", bucket, folder)
-            app = RunningApp(str(ini), script="app-shared-access.py", **variables)
-            try:
-                with requests.Session() as session:
-                    session.get(app.url, timeout=120).raise_for_status()
-                    samples_ms = []
-                    for _ in range(samples_per_size):
-                        started = time.perf_counter()
-                        session.get(app.url, timeout=120).raise_for_status()
-                        samples_ms.append(1000 * (time.perf_counter() - started))
-            finally:
-                app.stop()
-            timings[size] = statistics.median(samples_ms)
+            kept = page_views(RunningApp(str(ini), script="app-shared-access.py", **variables), views)
+            listed_every_time = page_views(
+                RunningApp(
+                    str(ini), script="app-shared-access.py", IMAGESTORE_LISTING_SECONDS="0", **variables
+                ),
+                views,
+            )
+            timings[size] = (kept[0], statistics.median(kept[1:]), statistics.median(listed_every_time[1:]))
+    return timings
+
+
+def page_views(app, views):
+    """Milliseconds of ``views`` + 1 views of the gallery's first page, the first one first."""
+    timings = []
+    try:
+        with requests.Session() as session:
+            for _ in range(views + 1):
+                started = time.perf_counter()
+                session.get(app.url, timeout=300).raise_for_status()
+                timings.append(1000 * (time.perf_counter() - started))
+    finally:
+        app.stop()
     return timings
 
 
@@ -318,13 +364,16 @@ def table(results, bare, sdk, store_sizes, args):
     smallest = min(store_sizes)
     lines += [
         "",
-        "Gallery's first page on S3, shared access, images put in the bucket by another tool:",
+        "Gallery's first page on S3, shared access, with images put in the bucket by another tool "
+        "(ms; ratios to the smallest store):",
         "",
-        "| images in the store | page ms | × the smallest store |",
-        "|---|---|---|",
+        "| images in the store | first view after start | later views | × | later views, store listed "
+        "every time | × |",
+        "|---|---|---|---|---|---|",
         *(
-            f"| {size:,} | {ms:.0f} | {ms / store_sizes[smallest]:.2f} |"
-            for size, ms in sorted(store_sizes.items())
+            f"| {size:,} | {first:.0f} | {later:.0f} | {later / store_sizes[smallest][1]:.2f} "
+            f"| {listed:.0f} | {listed / store_sizes[smallest][2]:.2f} |"
+            for size, (first, later, listed) in sorted(store_sizes.items())
         ),
     ]
     return "\n".join(lines)
