@@ -7,9 +7,10 @@ is made of: a few hundred bytes read instead of the whole image.
 """
 
 import hashlib
-import io
+import unicodedata
+from urllib.parse import quote
 
-from flask import current_app, request, send_file
+from flask import current_app, request
 
 from . import atomic, store
 from .cache import Served, ServedCache
@@ -67,16 +68,27 @@ def _served(data, content_type=None):
 
 
 def _send(served, download_name, as_attachment=False):
-    response = send_file(
-        io.BytesIO(served.data),
-        mimetype=served.content_type,
-        as_attachment=as_attachment or served.content_type == GENERIC_TYPE,
-        download_name=download_name.rsplit("/", 1)[-1],
-        etag=served.etag,
-        conditional=True,
-    )
+    """Answer with the bytes in one piece.
+
+    ``send_file`` on a ``BytesIO`` would copy them for each request (it asks
+    for the buffer's size with ``getbuffer()``) and hand them to the server
+    8 KB at a time; a 20 MB image sent to 8 clients would take 160 MB more.
+    """
+    response = current_app.response_class(served.data, mimetype=served.content_type)
+    disposition = "attachment" if as_attachment or served.content_type == GENERIC_TYPE else "inline"
+    response.headers.set("Content-Disposition", disposition, **_filename(download_name.rsplit("/", 1)[-1]))
+    response.set_etag(served.etag)
     response.headers["Content-Security-Policy"] = IMAGE_POLICY
-    return response
+    return response.make_conditional(request, accept_ranges=True, complete_length=len(served.data))
+
+
+def _filename(name):
+    """Content-Disposition's name parameters, as ``send_file`` writes them: an ASCII
+    fallback and the UTF-8 name (RFC 6266) for a name that is not ASCII."""
+    if name.isascii():
+        return {"filename": name}
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return {"filename": fallback, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
 
 
 def _not_modified(etag):

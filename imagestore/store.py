@@ -53,15 +53,17 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def save_upload(db, filename, data, max_pixels):
+def save_upload(db, filename, data, max_pixels, uploaded_ns=None):
     """Store an uploaded file under a free key and return its metadata.
+
+    ``uploaded_ns`` (now, unless given) orders the gallery: the latest first.
 
     :raise ImageRejected: the bytes are not an image the store accepts.
     """
     info = inspect_image(data, max_pixels)
     thumbnail = make_thumbnail(data)
     key = _create_under_free_key(db, key_from_filename(filename, info.extension), data)
-    uploaded_ns = time.time_ns()
+    uploaded_ns = uploaded_ns or time.time_ns()
     metadata = {
         "key": key,
         "filename": filename,

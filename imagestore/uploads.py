@@ -1,5 +1,6 @@
 """Receiving the files of one upload request, whether from the page or the API."""
 
+import time
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,19 +25,23 @@ def receive():
     """Store each file of this request's field ``file`` that is an image; say why for each that is not.
 
     Files are stored in parallel, since most of the time goes to waiting on
-    storage. Files sent under one name are stored one after another, so the
-    first keeps the name and the next gets ``-2``, as they were sent.
+    storage, but the outcome is as if they were sent one after another: the
+    gallery shows the last one first, and of files sent under one name the
+    first keeps the name and the next gets ``-2``.
     """
     parts = _sent_files()
     if not parts:
         return Outcome(rejected=[{"filename": "", "error": NO_FILE}])
-    db, max_pixels = get_db(), current_app.config["MAX_PIXELS"]
+    db, max_pixels, received_ns = get_db(), current_app.config["MAX_PIXELS"], time.time_ns()
     positions_by_name = defaultdict(list)
     for position, (filename, _) in enumerate(parts):
         positions_by_name[filename].append(position)
 
     def store_in_order(positions):
-        return [(position, _store(db, *parts[position], max_pixels)) for position in positions]
+        return [
+            (position, _store(db, *parts[position], max_pixels, received_ns + position))
+            for position in positions
+        ]
 
     with ThreadPoolExecutor(min(STORING_THREADS, len(positions_by_name))) as pool:
         groups = pool.map(store_in_order, positions_by_name.values())
@@ -56,9 +61,9 @@ def _sent_files():
     return [(filename, data) for filename, data in parts if filename or data]
 
 
-def _store(db, filename, data, max_pixels):
+def _store(db, filename, data, max_pixels, uploaded_ns):
     """Return ``("stored", metadata)``, or ``("rejected", reason)`` for a file that is no image."""
     try:
-        return "stored", store.save_upload(db, filename, data, max_pixels)
+        return "stored", store.save_upload(db, filename, data, max_pixels, uploaded_ns)
     except ImageRejected as why:
         return "rejected", {"filename": filename, "error": str(why)}

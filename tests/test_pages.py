@@ -101,3 +101,10 @@ def test_uploads_and_deletes_through_the_app_show_at_once_between_listings(make_
     listing = patient.get("/api/images").json
     assert [image["key"] for image in listing["images"]] == ["kept.png"]
     assert listing["total"] == 1
+
+
+def test_the_files_of_one_request_show_as_if_sent_one_after_another(client, upload):
+    names = [f"photo-{n}.png" for n in range(6)]
+    upload(*[(name, samples.image(seed=n)) for n, name in enumerate(names)])
+    shown = [image["key"] for image in client.get("/api/images").json["images"]]
+    assert shown == names[::-1]
