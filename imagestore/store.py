@@ -207,16 +207,10 @@ def _create_under_free_key(db, wanted, data):
 
     The write itself is the check (``atomic.create``), so two uploads of one
     name never get the same key, whether they run in one process or several.
-    The wanted key is tried straight away, since it is usually free; once it
-    is taken, the variants are asked after before a write is tried on them.
     """
     taken = set()
-
-    def is_taken(candidate):
-        return candidate in taken or (bool(taken) and atomic.exists(db, candidate))
-
     while True:
-        key = unique_key(wanted, is_taken)
+        key = unique_key(wanted, lambda candidate: candidate in taken or atomic.exists(db, candidate))
         try:
             atomic.create(db, key, data)
             return key
