@@ -385,7 +385,7 @@ def chart(results, bare, sdk, path):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [f"{setup.backend}\n{setup.label.replace(', ', chr(10))}" for setup in results]
+    labels = [f"{setup.backend}\n{setup.label}".replace(", ", "\n").replace(" 2×8", "") for setup in results]
     rates = [row["serving"].rate for row in results.values()]
     colours = ["#2f6fdf" if setup.mode == "shared" else "#9bb9ef" for setup in results]
     figure, axes = plt.subplots(figsize=(13, 5))
