@@ -16,7 +16,7 @@ run: $(VENV)/.app-installed
 test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM)
 	$(PYTHON) -m pytest
 
-bench: $(VENV)/.bench-installed node_modules/.installed
+bench: $(VENV)/.dev-installed node_modules/.installed
 	$(PYTHON) bench/run.py
 
 $(VENV)/.app-installed: requirements.txt | $(VENV)
@@ -26,10 +26,6 @@ $(VENV)/.app-installed: requirements.txt | $(VENV)
 $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@ $(VENV)/.app-installed
-
-$(VENV)/.bench-installed: requirements.txt requirements-dev.txt requirements-bench.txt | $(VENV)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
-	touch $@
 
 $(VENV):
 	python3 -m venv $(VENV)

@@ -1,14 +1,18 @@
 """Measure the image store in both access modes on every backend, with baselines, in one run.
 
     python bench/run.py [--photos 40] [--clients 8] [--seconds 5] [--chart docs/benchmark.png]
+                        [--store-sizes 100 10000]
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
-starts the app as users do (``python app-<mode>-access.py <ini>``), seeds
-generated photos of 300 KB to 3 MB through the API, and measures at fixed
-concurrency. Absolute numbers drift on a shared machine, so every figure is
-also printed as a ratio to a baseline measured in the same run: the smallest
-WSGI app serving the same bytes from a dict on the same server, and for S3 and
-Azure the SDK reading the same objects directly.
+starts the app as users do (``python app-<mode>-access.py <ini>``; also without
+the cache, and under gunicorn), seeds generated photos of 300 KB to 3 MB through
+the API, and measures at fixed concurrency: serving, a gallery page, uploads,
+peak memory while a 20 MB image goes to every client at once, and the first
+page's time by the number of images in the bucket. Absolute numbers drift on a
+shared machine, so every figure is also printed as a ratio to a baseline
+measured in the same run: the smallest WSGI app serving the same bytes from a
+dict on the same server, and for S3 and Azure the SDK reading the same objects
+directly.
 """
 
 import argparse
@@ -27,6 +31,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import boto3
+import matplotlib
 import requests
 import urllib3
 from azure.storage.blob import BlobServiceClient
@@ -35,6 +40,8 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
 import samples  # noqa: E402
 from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini  # noqa: E402
 from processes import RunningApp  # noqa: E402
@@ -380,11 +387,6 @@ def table(results, bare, sdk, store_sizes, args):
 
 
 def chart(results, bare, sdk, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     labels = [f"{setup.backend}\n{setup.label}".replace(", ", "\n").replace(" 2×8", "") for setup in results]
     rates = [row["serving"].rate for row in results.values()]
     colours = ["#2f6fdf" if setup.mode == "shared" else "#9bb9ef" for setup in results]
