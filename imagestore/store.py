@@ -6,7 +6,8 @@ before it, and is made on first request for images that other tools put into
 the store:
 
 - ``.imagestore/thumbnails/KEY``: a small WebP preview;
-- ``.imagestore/metadata/KEY``: a JSON record (size, type, pixels, name, time);
+- ``.imagestore/metadata/KEY``: a JSON record (size, SHA-256, type, pixels,
+  name, time);
 - ``.imagestore/uploaded/TIME/KEY``: an empty marker, so that the gallery can
   show the newest uploads first from the key listing alone.
 """
@@ -14,7 +15,6 @@ the store:
 import hashlib
 import json
 import math
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -53,17 +53,16 @@ class Page:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def save_upload(db, filename, data, max_pixels, uploaded_ns=None):
+def save_upload(db, filename, data, max_pixels, uploaded_ns):
     """Store an uploaded file under a free key and return its metadata.
 
-    ``uploaded_ns`` (now, unless given) orders the gallery: the latest first.
+    ``uploaded_ns``, the time of the upload, orders the gallery: the latest first.
 
     :raise ImageRejected: the bytes are not an image the store accepts.
     """
     info = inspect_image(data, max_pixels)
     thumbnail = make_thumbnail(data)
     key = _create_under_free_key(db, key_from_filename(filename, info.extension), data)
-    uploaded_ns = uploaded_ns or time.time_ns()
     metadata = {
         "key": key,
         "filename": filename,

@@ -37,18 +37,16 @@ def receive():
     for position, (filename, _) in enumerate(parts):
         positions_by_name[filename].append(position)
 
+    verdicts = [None] * len(parts)
+
     def store_in_order(positions):
-        return [
-            (position, _store(db, *parts[position], max_pixels, received_ns + position))
-            for position in positions
-        ]
+        for position in positions:
+            verdicts[position] = _store(db, *parts[position], max_pixels, received_ns + position)
 
     with ThreadPoolExecutor(min(STORING_THREADS, len(positions_by_name))) as pool:
-        groups = pool.map(store_in_order, positions_by_name.values())
-        results = dict(pair for group in groups for pair in group)
+        list(pool.map(store_in_order, positions_by_name.values()))
     outcome = Outcome()
-    for position in sorted(results):
-        verdict, item = results[position]
+    for verdict, item in verdicts:
         getattr(outcome, verdict).append(item)
     gallery.added(outcome.stored)
     return outcome

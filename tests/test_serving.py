@@ -126,3 +126,20 @@ def test_an_image_another_tool_deletes_is_gone_when_the_cache_rechecks(make_app,
     rechecking.get(url)
     storage.delete("a.png")
     assert rechecking.get(url).status_code == 404
+
+
+def test_a_range_request_gets_that_part_of_the_image(client, upload):
+    original = samples.image()
+    url = upload(("a.png", original)).json["stored"][0]["url"]
+    answer = client.get(url, headers={"Range": "bytes=0-9"})
+    assert answer.status_code == 206
+    assert answer.data == original[:10]
+    assert answer.headers["Content-Range"] == f"bytes 0-9/{len(original)}"
+
+
+def test_a_download_keeps_a_name_that_is_not_ascii(client, upload):
+    stored = upload(("Été à Paris.png", samples.image())).json["stored"][0]
+    disposition = client.get(stored["download_url"]).headers["Content-Disposition"]
+    assert disposition == (
+        "attachment; filename=\"Ete a Paris.png\"; filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20Paris.png"
+    )
