@@ -172,9 +172,11 @@ function fillTile(tile, image) {
   deleteForm.querySelector("button").setAttribute("aria-label", `Delete ${image.key}`);
 }
 
-// Without the write token the page shows no upload form, and dropping does nothing.
+// Without the write token the page shows no upload form: a drop then does nothing,
+// rather than the browser leaving the page to open the dropped file.
 let dragDepth = 0;
-const carriesFiles = (event) => form && Array.from(event.dataTransfer?.types ?? []).includes("Files");
+const carriesFiles = (event) => Array.from(event.dataTransfer?.types ?? []).includes("Files");
+const uploadsDrops = (event) => form && carriesFiles(event);
 
 if (form) {
   input.addEventListener("change", () => {
@@ -190,21 +192,24 @@ if (form) {
 
 // Dropping files anywhere on the page uploads them.
 document.addEventListener("dragenter", (event) => {
-  if (!carriesFiles(event)) return;
+  if (!uploadsDrops(event)) return;
   dragDepth += 1;
   document.body.classList.add("dragging");
 });
 document.addEventListener("dragleave", (event) => {
-  if (!carriesFiles(event)) return;
+  if (!uploadsDrops(event)) return;
   dragDepth = Math.max(0, dragDepth - 1);
   if (dragDepth === 0) document.body.classList.remove("dragging");
 });
 document.addEventListener("dragover", (event) => {
-  if (carriesFiles(event)) event.preventDefault();
+  if (!carriesFiles(event)) return;
+  event.preventDefault();
+  if (!form) event.dataTransfer.dropEffect = "none";
 });
 document.addEventListener("drop", (event) => {
   if (!carriesFiles(event)) return;
   event.preventDefault();
+  if (!form) return;
   dragDepth = 0;
   document.body.classList.remove("dragging");
   uploadFiles(event.dataTransfer.files);
