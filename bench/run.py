@@ -16,6 +16,7 @@ directly.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -128,8 +129,9 @@ def get(url):
     return fetch
 
 
-def upload(http, url, paths):
-    fields = [("file", (path.name, path.read_bytes())) for path in paths]
+def upload(http, url, files):
+    """POST ``(name, bytes)`` pairs in one request; return the keys they were stored under."""
+    fields = [("file", file) for file in files]
     answer = http.request("POST", f"{url}/api/images", fields=fields)
     if answer.status != 201:
         raise RuntimeError(f"POST /api/images: {answer.status} {answer.data[:200]!r}")
@@ -139,36 +141,38 @@ def upload(http, url, paths):
 def gallery_page(url):
     """Latency of the page itself, and the bytes a browser downloads to show it."""
     with requests.Session() as session:
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            page = session.get(url, timeout=60)
-            timings.append(time.perf_counter() - started)
+        timings, page = timed_views(session, url, 5)
         assets = set(re.findall(r'(?:src|href)="(/(?:thumb|static)/[^"]+)"', page.text))
         downloaded = len(page.content) + sum(
             len(session.get(url + asset, timeout=60).content) for asset in assets
         )
         shown = session.get(f"{url}/api/images?per_page=24", timeout=60).json()["images"]
-    return 1000 * statistics.median(timings), downloaded, sum(image["size"] for image in shown)
+    return statistics.median(timings), downloaded, sum(image["size"] for image in shown)
 
 
-def measure_uploads(url, photos, clients):
-    """One upload's latency; uploads/s with several clients; ten photos in one request against one by one."""
+def measure_uploads(url, files, clients, seconds):
+    """One upload's latency; uploads/s with several clients; ten photos in one request against
+    one by one. Every upload has a name of its own, so none pays for finding a free key."""
+    fresh = itertools.count()
+
+    def renamed(chosen):
+        return [(f"upload-{next(fresh)}-{name}", data) for name, data in chosen]
+
     with http_client() as http:
         single = []
-        for path in photos[:5]:
+        for file in files[:5]:
             started = time.perf_counter()
-            upload(http, url, [path])
+            upload(http, url, renamed([file]))
             single.append(time.perf_counter() - started)
-        ten = photos[:10]
+        ten, ten_again = renamed(files[:10]), renamed(files[:10])
         started = time.perf_counter()
         upload(http, url, ten)
         batched = time.perf_counter() - started
         started = time.perf_counter()
-        for path in ten:
-            upload(http, url, [path])
+        for file in ten_again:
+            upload(http, url, [file])
         one_by_one = time.perf_counter() - started
-    rate = hammer(lambda http, path: upload(http, url, [path]), photos, clients, 3).rate
+    rate = hammer(lambda http, file: upload(http, url, renamed([file])), files, clients, seconds).rate
     return 1000 * statistics.median(single), rate, batched / one_by_one
 
 
@@ -225,7 +229,7 @@ class Setup:
 
 
 GUNICORN_OPTIONS = ("--workers", "2", "--threads", "8")
-GUNICORN_LABEL = "gunicorn 2×8"
+GUNICORN_LABEL = "gunicorn {}×{}".format(*GUNICORN_OPTIONS[1::2])
 SETUPS = [
     *(Setup(backend, mode) for backend in BACKENDS for mode in MODES),
     *(Setup(backend, mode, cache=False) for backend in ("aws", "azure") for mode in MODES),
@@ -233,16 +237,16 @@ SETUPS = [
 ]
 
 
-def measure_app(setup, photos, big_image, folder, variables, args):
+def measure_app(setup, files, big_image, folder, variables, args):
     app = setup.start(fresh_ini(setup, folder, "load"), variables)
     try:
         with http_client() as http:
-            keys = [key for path in photos for key in upload(http, app.url, [path])]
+            keys = [key for file in files for key in upload(http, app.url, [file])]
         cpu_before = cpu_seconds(app.process.pid)
         serving = hammer(get(app.url), keys, args.clients, args.seconds)
         cpu_ms = 1000 * (cpu_seconds(app.process.pid) - cpu_before) / serving.requests
         page_ms, page_bytes, shown_bytes = gallery_page(app.url)
-        upload_ms, uploads_per_s, ten_ratio = measure_uploads(app.url, photos, args.clients)
+        upload_ms, uploads_per_s, ten_ratio = measure_uploads(app.url, files, args.clients, args.seconds)
     finally:
         app.stop()
     peak_mb = None
@@ -276,7 +280,7 @@ def peak_memory(app, big_image, clients):
     """Peak resident memory in MB of a fresh app process while ``clients`` fetch one big image at
     once, three times over. The peak is reset after the upload, which is measured apart."""
     with http_client() as http:
-        [key] = upload(http, app.url, [big_image])
+        [key] = upload(http, app.url, [(big_image.name, big_image.read_bytes())])
     Path(f"/proc/{app.process.pid}/clear_refs").write_text("5")
     fetch = get(app.url)
 
@@ -322,29 +326,34 @@ def page_time_by_store_size(s3_url, variables, sizes, views=5):
             bucket = f"bench-store-{size}"
             put_as_another_tool(s3, bucket, size)
             ini = write_ini("aws", bucket, folder)
-            kept = page_views(RunningApp(str(ini), script="app-shared-access.py", **variables), views)
+            shared = Setup("aws", "shared")
+            kept = page_views(shared.start(ini, variables), views)
             listed_every_time = page_views(
-                RunningApp(
-                    str(ini), script="app-shared-access.py", IMAGESTORE_LISTING_SECONDS="0", **variables
-                ),
-                views,
+                shared.start(ini, variables | {"IMAGESTORE_LISTING_SECONDS": "0"}), views
             )
             timings[size] = (kept[0], statistics.median(kept[1:]), statistics.median(listed_every_time[1:]))
     return timings
 
 
 def page_views(app, views):
-    """Milliseconds of ``views`` + 1 views of the gallery's first page, the first one first."""
-    timings = []
+    """Milliseconds of ``views`` + 1 views of the gallery's first page, the first one first.
+    Stops ``app``."""
     try:
         with requests.Session() as session:
-            for _ in range(views + 1):
-                started = time.perf_counter()
-                session.get(app.url, timeout=300).raise_for_status()
-                timings.append(1000 * (time.perf_counter() - started))
+            return timed_views(session, app.url, views + 1)[0]
     finally:
         app.stop()
-    return timings
+
+
+def timed_views(session, url, count):
+    """Milliseconds of each of ``count`` GETs of ``url``, and the last answer."""
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        answer = session.get(url, timeout=300)
+        answer.raise_for_status()
+        timings.append(1000 * (time.perf_counter() - started))
+    return timings, answer
 
 
 def table(results, bare, sdk, store_sizes, args):
@@ -355,7 +364,7 @@ def table(results, bare, sdk, store_sizes, args):
         "",
         "| backend | mode | images/s | × bare WSGI | × direct SDK | p50 ms | p99 ms | app CPU ms/req "
         "| page ms | page bytes / originals | upload ms | uploads/s | 10 in 1 request / 10 one by one "
-        "| peak RSS MB, 20 MB image × 8 |",
+        f"| peak RSS MB, 20 MB image × {args.clients} |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for setup, row in results.items():
@@ -387,7 +396,10 @@ def table(results, bare, sdk, store_sizes, args):
 
 
 def chart(results, bare, sdk, path):
-    labels = [f"{setup.backend}\n{setup.label}".replace(", ", "\n").replace(" 2×8", "") for setup in results]
+    labels = [
+        f"{setup.backend}\n{setup.label.replace(GUNICORN_LABEL, 'gunicorn')}".replace(", ", "\n")
+        for setup in results
+    ]
     rates = [row["serving"].rate for row in results.values()]
     colours = ["#2f6fdf" if setup.mode == "shared" else "#9bb9ef" for setup in results]
     figure, axes = plt.subplots(figsize=(13, 5))
@@ -432,6 +444,7 @@ def main():
             os.environ.update(variables)
             print(f"Generating {args.photos} photos...", file=sys.stderr)
             photos = make_photos(args.photos, folder / "photos")
+            files = [(path.name, path.read_bytes()) for path in photos]
             print("Baselines...", file=sys.stderr)
             bare = bare_wsgi_load(photos, args.clients, args.seconds)
             sdk = direct_sdk_loads(
@@ -441,7 +454,7 @@ def main():
             results = {}
             for setup in SETUPS:
                 print(f"{setup.backend}, {setup.label}...", file=sys.stderr)
-                results[setup] = measure_app(setup, photos, big_image, folder, variables, args)
+                results[setup] = measure_app(setup, files, big_image, folder, variables, args)
             print("Store sizes...", file=sys.stderr)
             store_sizes = page_time_by_store_size(s3_url, variables, args.store_sizes)
     print(table(results, bare, sdk, store_sizes, args))
