@@ -38,15 +38,17 @@ def azurite_endpoint(tmp_path_factory):
 
 
 @pytest.fixture
-def s3_environment(s3_endpoint, monkeypatch):
-    for name, value in s3_variables(s3_endpoint).items():
-        monkeypatch.setenv(name, value)
+def backend_variables(request):
+    """The environment variables a backend needs, pointed at this session's emulators."""
 
+    def variables(backend):
+        if backend == "aws":
+            return s3_variables(request.getfixturevalue("s3_endpoint"))
+        if backend == "azure":
+            return azure_variables(request.getfixturevalue("azurite_endpoint"))
+        return {}
 
-@pytest.fixture
-def azure_environment(azurite_endpoint, monkeypatch):
-    for name, value in azure_variables(azurite_endpoint).items():
-        monkeypatch.setenv(name, value)
+    return variables
 
 
 @pytest.fixture(params=BACKENDS)
@@ -65,11 +67,9 @@ def store_name():
 
 
 @pytest.fixture
-def config_path(backend, request, own_config):
-    if backend == "aws":
-        request.getfixturevalue("s3_environment")
-    if backend == "azure":
-        request.getfixturevalue("azure_environment")
+def config_path(backend, backend_variables, own_config, monkeypatch):
+    for name, value in backend_variables(backend).items():
+        monkeypatch.setenv(name, value)
     return own_config(backend)
 
 

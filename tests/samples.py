@@ -1,5 +1,6 @@
 """Images made on the spot, each one different, for the tests to upload."""
 
+import hashlib
 import io
 import random
 import struct
@@ -21,6 +22,11 @@ def image(kind="png", size=(64, 48), seed=0):
     out = io.BytesIO()
     picture.save(out, FORMATS[kind])
     return out.getvalue()
+
+
+def sha256(data):
+    """A short name for bytes in an assertion's message."""
+    return hashlib.sha256(data).hexdigest()
 
 
 def photo(size=(1600, 1200), seed=0):

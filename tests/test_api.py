@@ -62,7 +62,7 @@ def test_an_unknown_route_answers_json_under_api(client):
     assert "error" in answer.json
 
 
-def test_a_page_number_that_only_looks_like_a_number_is_a_400(client):
+def test_a_page_number_that_is_not_a_whole_number_of_1_or_more_is_a_400(client):
     for raw in ("%C2%B2", "9" * 5000, "-1", "0"):
         assert client.get(f"/api/images?page={raw}").status_code == 400
         assert client.get(f"/?page={raw}").status_code == 400

@@ -1,6 +1,5 @@
 """The cache of served bytes: bounded, least recently used out first, one load per key."""
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -74,10 +73,10 @@ def test_many_threads_asking_for_one_key_load_it_once():
 
 def test_a_failed_load_reaches_every_waiting_thread_and_is_not_cached():
     cache = ServedCache(max_bytes=10_000, max_age=60)
-    started = threading.Event()
+    loads = []
 
     def failing_load():
-        started.set()
+        loads.append(1)
         time.sleep(0.2)
         raise KeyError("a")
 
@@ -88,15 +87,17 @@ def test_a_failed_load_reaches_every_waiting_thread_and_is_not_cached():
     with ThreadPoolExecutor(4) as pool:
         for future in [pool.submit(ask) for _ in range(4)]:
             future.result()
+    assert loads == [1]
     assert not cache.holds("a")
 
 
 def test_an_entry_older_than_max_age_is_kept_while_storage_still_has_it():
     cache = ServedCache(max_bytes=1000, max_age=0)
     cache.get("a", lambda: served(10), always)
-    reloaded = []
-    cache.get("a", lambda: reloaded.append(1) or served(10), always)
+    reloaded, asked = [], []
+    cache.get("a", lambda: reloaded.append(1) or served(10), lambda: asked.append(1) or True)
     assert reloaded == []
+    assert asked == [1]
 
 
 def test_an_entry_older_than_max_age_is_dropped_once_storage_no_longer_has_it():

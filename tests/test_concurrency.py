@@ -1,6 +1,5 @@
 """Many clients at once, over real HTTP to a threaded server: nothing lost, nothing mixed up."""
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -8,10 +7,6 @@ import samples
 
 CLIENTS = 8
 IMAGES_PER_CLIENT = 3
-
-
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
 
 
 def client_session(base_url, client_number):
@@ -26,8 +21,10 @@ def client_session(base_url, client_number):
         for filename, data in uploads:
             answer = session.post(f"{base_url}/api/images", files={"file": (filename, data)}, timeout=60)
             assert answer.status_code == 201, answer.text
-            stored[answer.json()["stored"][0]["key"]] = sha256(data)
-        served = {key: sha256(session.get(f"{base_url}/image/{key}", timeout=60).content) for key in stored}
+            stored[answer.json()["stored"][0]["key"]] = samples.sha256(data)
+        served = {
+            key: samples.sha256(session.get(f"{base_url}/image/{key}", timeout=60).content) for key in stored
+        }
     return stored, served
 
 
@@ -42,4 +39,4 @@ def test_many_clients_at_once_lose_nothing_and_mix_nothing_up(live_server):
     listing = requests.get(f"{live_server}/api/images?per_page=100", timeout=60).json()
     assert sorted(image["key"] for image in listing["images"]) == sorted(stored)
     for key, digest in stored.items():
-        assert sha256(requests.get(f"{live_server}/image/{key}", timeout=60).content) == digest
+        assert samples.sha256(requests.get(f"{live_server}/image/{key}", timeout=60).content) == digest

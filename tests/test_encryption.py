@@ -48,10 +48,10 @@ def test_an_encrypted_image_can_be_deleted(client, upload):
     assert client.get("/api/images").json["total"] == 0
 
 
-def test_an_image_read_with_another_key_is_a_plain_error(config_path, access, upload, monkeypatch):
-    upload(("secret.png", samples.image()), to=create_app(config_path, access=access).test_client())
+def test_an_image_read_with_another_key_is_a_plain_error(make_app, upload, monkeypatch):
+    upload(("secret.png", samples.image()))
     monkeypatch.setenv("IMAGESTORE_ENCRYPTION_KEY", "x" * 32)
-    answer = create_app(config_path, access=access).test_client().get("/image/secret.png")
+    answer = make_app().test_client().get("/image/secret.png")
     assert answer.status_code == 500
     assert "cannot be decrypted with the configured key" in answer.get_data(as_text=True)
 

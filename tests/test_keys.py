@@ -73,7 +73,7 @@ def test_example_filenames(filename, key):
 def test_a_long_name_keeps_its_extension_within_255_bytes():
     key = key_from_filename("写" * 1000 + ".jpeg")
     assert key.endswith(".jpeg") and len(key.encode()) <= 255
-    assert key.encode().decode() == key
+    assert set(key.removesuffix(".jpeg")) == {"写"}
 
 
 def test_a_taken_key_gets_the_next_free_number():

@@ -7,7 +7,6 @@ in-memory backend is not here: each process has its own memory, so two
 processes never share one in-memory store.
 """
 
-import hashlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import samples
-from emulators import azure_variables, s3_variables
 
 SCRIPTS = {"single": "app.py", "shared": "app-shared-access.py"}
 CLIENTS = 6
@@ -23,19 +21,9 @@ OWN_IMAGES = 3
 
 
 @pytest.fixture(params=["filesystem", "aws", "azure"])
-def shared_store(request, own_config):
+def shared_store(request, own_config, backend_variables):
     """The .ini and environment variables that both processes are started with."""
-    backend = request.param
-    variables = {}
-    if backend == "aws":
-        variables = s3_variables(request.getfixturevalue("s3_endpoint"))
-    if backend == "azure":
-        variables = azure_variables(request.getfixturevalue("azurite_endpoint"))
-    return str(own_config(backend)), variables
-
-
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
+    return str(own_config(request.param)), backend_variables(request.param)
 
 
 def client_work(number, writer, reader, start_together):
@@ -54,9 +42,9 @@ def client_work(number, writer, reader, start_together):
         for filename, data in uploads:
             answer = session.post(f"{writer}/api/images", files={"file": (filename, data)}, timeout=60)
             assert answer.status_code == 201, answer.text
-            stored[answer.json()["stored"][0]["key"]] = sha256(data)
+            stored[answer.json()["stored"][0]["key"]] = samples.sha256(data)
         for key, digest in stored.items():
-            assert sha256(session.get(f"{reader}/image/{key}", timeout=60).content) == digest
+            assert samples.sha256(session.get(f"{reader}/image/{key}", timeout=60).content) == digest
         deleted = f"c{number}-0.jpg"
         assert session.delete(f"{reader}/api/images/{deleted}", timeout=60).status_code == 204
     del stored[deleted]
@@ -84,7 +72,7 @@ def test_two_processes_used_at_once_lose_nothing_and_mix_nothing_up(shared_store
         listing = requests.get(f"{url}/api/images?per_page=100", timeout=60).json()
         assert sorted(image["key"] for image in listing["images"]) == sorted(kept)
         for key, digest in kept.items():
-            assert sha256(requests.get(f"{url}/image/{key}", timeout=60).content) == digest
+            assert samples.sha256(requests.get(f"{url}/image/{key}", timeout=60).content) == digest
         for _, deleted in results:
             assert requests.get(f"{url}/image/{deleted}", timeout=60).status_code == 404
 
@@ -101,7 +89,7 @@ def test_a_reader_never_sees_a_partly_written_image(shared_store, start_app):
             while not done.is_set():
                 answer = session.get(f"{reader.url}/image/big.jpg", timeout=60)
                 if answer.status_code == 200:
-                    seen.append(sha256(answer.content))
+                    seen.append(samples.sha256(answer.content))
 
     with ThreadPoolExecutor(1) as pool:
         polling = pool.submit(poll)
@@ -113,4 +101,4 @@ def test_a_reader_never_sees_a_partly_written_image(shared_store, start_app):
         done.set()
         polling.result()
     assert seen, "the reader never saw the image"
-    assert set(seen) == {sha256(big)}
+    assert set(seen) == {samples.sha256(big)}

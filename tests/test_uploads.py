@@ -1,6 +1,5 @@
 """Uploading: what is stored, under which key, and what is refused and why."""
 
-import hashlib
 import io
 
 import pytest
@@ -9,17 +8,13 @@ import samples
 from imagestore import create_app
 
 
-def sha256(data):
-    return hashlib.sha256(data).hexdigest()
-
-
 def test_an_uploaded_image_is_served_back_byte_identical(client, upload):
     original = samples.image("png", seed=1)
     answer = upload(("cat.png", original))
     assert answer.status_code == 201
     served = client.get(answer.json["stored"][0]["url"])
     assert served.status_code == 200
-    assert sha256(served.data) == sha256(original)
+    assert samples.sha256(served.data) == samples.sha256(original)
 
 
 @pytest.mark.parametrize("kind", sorted(samples.FORMATS))
@@ -44,7 +39,7 @@ def test_several_files_in_one_request_are_all_stored(client, upload):
         "photo-2.jpeg",
     ]
     for (_, data), image in zip(files, answer.json["stored"], strict=True):
-        assert sha256(client.get(image["url"]).data) == sha256(data)
+        assert samples.sha256(client.get(image["url"]).data) == samples.sha256(data)
 
 
 def test_metadata_of_an_upload_describes_it(upload):
@@ -65,8 +60,8 @@ def test_a_taken_name_gets_a_unique_key_and_the_first_image_is_unchanged(client,
     upload(("same.png", first))
     keys = [upload(("same.png", data)).json["stored"][0]["key"] for data in (second, third)]
     assert keys == ["same-2.png", "same-3.png"]
-    assert sha256(client.get("/image/same.png").data) == sha256(first)
-    assert sha256(client.get("/image/same-2.png").data) == sha256(second)
+    assert samples.sha256(client.get("/image/same.png").data) == samples.sha256(first)
+    assert samples.sha256(client.get("/image/same-2.png").data) == samples.sha256(second)
 
 
 def test_files_of_one_name_in_one_request_get_keys_in_the_order_sent(client, upload):
@@ -74,7 +69,7 @@ def test_files_of_one_name_in_one_request_get_keys_in_the_order_sent(client, upl
     stored = upload(*[("same.png", data) for data in images]).json["stored"]
     assert [image["key"] for image in stored] == ["same.png", "same-2.png", "same-3.png", "same-4.png"]
     for data, image in zip(images, stored, strict=True):
-        assert sha256(client.get(image["url"]).data) == sha256(data)
+        assert samples.sha256(client.get(image["url"]).data) == samples.sha256(data)
 
 
 @pytest.mark.parametrize(

@@ -58,6 +58,7 @@ def test_an_image_with_anything_appended_is_still_that_image(original, tail):
     info = judge(original + tail)
     assert not isinstance(info, str)
     assert {info.width, info.height} == {40, 30}
+    assert info == judge(original)
 
 
 @pytest.mark.parametrize(
