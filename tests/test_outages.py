@@ -59,7 +59,10 @@ def test_an_outage_gives_503_in_plain_words_and_then_everything_comes_back(outag
     for name, data in originals.items():
         assert upload(client, name, data).status_code == 201
 
-    server.freeze() if kind == "frozen" else server.stop()
+    if kind == "frozen":
+        server.freeze()
+    else:
+        server.stop()
     try:
         for url in ("/image/before-0.png", "/", "/api/images"):
             answer, seconds = timed(lambda url=url: client.get(url))
@@ -75,7 +78,10 @@ def test_an_outage_gives_503_in_plain_words_and_then_everything_comes_back(outag
         assert readiness.json["error"]
         assert client.get("/healthz").status_code == 200
     finally:
-        server.resume() if kind == "frozen" else server.start()
+        if kind == "frozen":
+            server.resume()
+        else:
+            server.start()
 
     assert client.get("/readyz").status_code == 200
     for name, data in originals.items():

@@ -14,11 +14,12 @@ from processes import clean_environment
 SCRIPTS = ("app.py", "app-single-access.py", "app-shared-access.py")
 
 
-def start_failure(*args, script="app.py", cwd=PROJECT_ROOT, **variables):
+def start_failure(*args, script="app.py", **variables):
     """Run a script that should not start; return its exit code and stderr lines."""
     command = [sys.executable, str(PROJECT_ROOT / script), *args, "--port", str(free_port())]
+    environment = clean_environment(**variables)
     done = subprocess.run(
-        command, cwd=cwd, env=clean_environment(**variables), capture_output=True, text=True, timeout=60
+        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=60
     )
     return done.returncode, done.stderr.strip().splitlines()
 
