@@ -22,6 +22,7 @@ from cshelve._azure_blob_storage import AzureBlobStorage
 from cshelve._filesystem import FileSystem
 from cshelve._in_memory import InMemory
 
+from .database import provider_of
 from .keys import RESERVED_PREFIX
 
 SCRATCH_FOLDER = RESERVED_PREFIX + "incoming"
@@ -66,8 +67,7 @@ def put(db, key, value):
 
 
 def _provider_and_raw(db, value):
-    mapping = db.dict
-    return mapping.db, mapping.data_processing.apply_pre_processing(value)
+    return provider_of(db), db.dict.data_processing.apply_pre_processing(value)
 
 
 def _create_s3(provider, key, raw):

@@ -43,6 +43,25 @@ def test_single_access_opens_and_closes_the_database_around_each_request(config_
     assert shelf_calls == {"open": 4, "close": 4}
 
 
+def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens(
+    config_path, shelf_calls, monkeypatch
+):
+    """The SDK client beneath the databases is made once, not once per request."""
+    providers = []
+    make_provider = database.make_provider
+
+    def counted_make_provider(*args):
+        providers.append(make_provider(*args))
+        return providers[-1]
+
+    monkeypatch.setattr(database, "make_provider", counted_make_provider)
+    client = create_app(config_path, access="single").test_client()
+    for _ in range(3):
+        assert client.get("/api/images").status_code == 200
+    assert shelf_calls["open"] == 4
+    assert len(providers) == 1
+
+
 def test_single_access_closes_the_database_after_a_failed_request(config_path, shelf_calls):
     client = create_app(config_path, access="single").test_client()
     assert client.get("/image/missing.png").status_code == 404
