@@ -46,7 +46,7 @@ def test_single_access_opens_and_closes_the_database_around_each_request(config_
 def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens(
     config_path, shelf_calls, monkeypatch
 ):
-    """The SDK client beneath the databases is made once, not once per request."""
+    """The SDK client beneath the databases is made once, and asked once whether the store exists."""
     providers = []
     make_provider = database.make_provider
 
@@ -56,10 +56,15 @@ def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens
 
     monkeypatch.setattr(database, "make_provider", counted_make_provider)
     client = create_app(config_path, access="single").test_client()
+    [provider] = providers
+    existence_checks = Counter()
+    provider_exists = provider.exists
+    monkeypatch.setattr(provider, "exists", lambda: existence_checks.update(["exists"]) or provider_exists())
     for _ in range(3):
         assert client.get("/api/images").status_code == 200
     assert shelf_calls["open"] == 4
     assert len(providers) == 1
+    assert existence_checks["exists"] == 0
 
 
 def test_single_access_closes_the_database_after_a_failed_request(config_path, shelf_calls):
