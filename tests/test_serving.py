@@ -24,6 +24,11 @@ def test_the_download_link_gives_the_original_bytes_under_the_uploaded_name(clie
     assert answer.headers["Content-Disposition"] == "attachment; filename=holiday.png"
 
 
+def test_download_0_shows_the_image_in_the_browser(client, upload):
+    url = upload(("holiday.png", samples.image())).json["stored"][0]["url"]
+    assert client.get(url + "?download=0").headers["Content-Disposition"] == "inline; filename=holiday.png"
+
+
 def test_images_are_served_so_a_browser_never_runs_them(client, upload):
     url = upload(("a.png", samples.image())).json["stored"][0]["url"]
     answer = client.get(url)
