@@ -141,11 +141,13 @@ function showOverallProgress() {
       : `${finished.length} of ${batch.jobs.length} done…`;
 }
 
+// A new upload is the newest image: it belongs at the top of the first page only.
 function addTile(image) {
+  setCount(Number(counter.dataset.count) + 1);
+  if (gallery.dataset.page !== "1") return;
   const tile = tileTemplate.content.firstElementChild.cloneNode(true);
   fillTile(tile, image);
   gallery.prepend(tile);
-  setCount(Number(counter.dataset.count) + 1);
 }
 
 function fillTile(tile, image) {

@@ -178,6 +178,17 @@ def test_dropping_files_anywhere_on_the_page_uploads_them(new_page, live_server)
     expect(page.locator("[data-tile-name]")).to_have_text(["dropped.png"])
 
 
+def test_an_upload_from_a_later_page_is_counted_but_not_shown_there(new_page, live_server, upload, photos):
+    upload(*((f"old-{n:02}.png", samples.image(size=(40, 30), seed=n)) for n in range(25)))
+    page = new_page()
+    page.goto(f"{live_server}/?page=2")
+    expect(page.locator("[data-tile-name]")).to_have_text(["old-00.png"])
+    page.set_input_files("#file", photos[:1])
+    wait_for_uploads(page, 1)
+    expect(page.locator(".count")).to_have_text("26 images")
+    expect(page.locator("[data-tile-name]")).to_have_text(["old-00.png"])
+
+
 def test_the_viewer_works_from_the_keyboard_alone(new_page, live_server, upload):
     upload(("a.png", samples.image(seed=1)), ("b.png", samples.image(seed=2)))
     page = new_page()
