@@ -51,6 +51,7 @@ BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 MODES = ("single", "shared")
 PHOTO_SIZES = [(1200, 900), (1600, 1200), (2000, 1500), (2400, 1800), (3200, 2400), (3800, 2850)]
 CLOCK_TICKS = 100
+TEN_TRIALS = 3
 
 
 @dataclass
@@ -152,56 +153,62 @@ def gallery_page(url):
 
 def measure_uploads(url, files, clients, seconds):
     """One upload's latency; uploads/s with several clients; ten photos in one request against
-    one by one. Every upload has a name of its own, so none pays for finding a free key."""
+    one by one (the median of a few trials, each pair run back to back). Every upload has a
+    name of its own, so none pays for finding a free key."""
     fresh = itertools.count()
 
     def renamed(chosen):
         return [(f"upload-{next(fresh)}-{name}", data) for name, data in chosen]
 
+    def timed(http, requests_of_files):
+        named = [renamed(chosen) for chosen in requests_of_files]
+        started = time.perf_counter()
+        for chosen in named:
+            upload(http, url, chosen)
+        return time.perf_counter() - started
+
+    ten = files[:10]
     with http_client() as http:
-        single = []
-        for file in files[:5]:
-            started = time.perf_counter()
-            upload(http, url, renamed([file]))
-            single.append(time.perf_counter() - started)
-        ten, ten_again = renamed(files[:10]), renamed(files[:10])
-        started = time.perf_counter()
-        upload(http, url, ten)
-        batched = time.perf_counter() - started
-        started = time.perf_counter()
-        for file in ten_again:
-            upload(http, url, [file])
-        one_by_one = time.perf_counter() - started
+        single = [timed(http, [[file]]) for file in files[:5]]
+        ten_ratios = [timed(http, [ten]) / timed(http, [[file] for file in ten]) for _ in range(TEN_TRIALS)]
     rate = hammer(lambda http, file: upload(http, url, renamed([file])), files, clients, seconds).rate
-    return 1000 * statistics.median(single), rate, batched / one_by_one
+    return 1000 * statistics.median(single), rate, statistics.median(ten_ratios)
 
 
-def direct_sdk_loads(photos, endpoints, clients, seconds):
-    """The SDKs reading the same objects directly, at the same concurrency."""
-    s3 = boto3.client("s3", endpoint_url=endpoints["aws"])
-    s3.create_bucket(Bucket="bench-direct")
-    container = BlobServiceClient.from_connection_string(endpoints["azure"]).create_container("bench-direct")
-    for path in photos:
-        s3.put_object(Bucket="bench-direct", Key=path.name, Body=path.read_bytes())
-        container.upload_blob(path.name, path.read_bytes())
-    keys = [path.name for path in photos]
-    return {
-        "aws": hammer(
-            lambda _, key: s3.get_object(Bucket="bench-direct", Key=key)["Body"].read(),
-            keys,
-            clients,
-            seconds,
-        ),
-        "azure": hammer(lambda _, key: container.download_blob(key).readall(), keys, clients, seconds),
-    }
+class Baselines:
+    """What the app is compared with, measured again just before each row, so that the
+    machine's drift during a long run cancels out of the ratios: the smallest WSGI app serving
+    the same bytes from a dict on the same server, and the SDKs reading the same objects
+    directly at the same concurrency."""
 
+    def __init__(self, photos, endpoints, clients, seconds):
+        self.keys = [path.name for path in photos]
+        self.clients, self.seconds = clients, seconds
+        self.bare_app = RunningApp(str(photos[0].parent), script="bench/bare_wsgi.py")
+        s3 = boto3.client("s3", endpoint_url=endpoints["aws"])
+        s3.create_bucket(Bucket="bench-direct")
+        service = BlobServiceClient.from_connection_string(endpoints["azure"])
+        container = service.create_container("bench-direct")
+        for path in photos:
+            s3.put_object(Bucket="bench-direct", Key=path.name, Body=path.read_bytes())
+            container.upload_blob(path.name, path.read_bytes())
+        self.sdk_reads = {
+            "aws": lambda _, key: s3.get_object(Bucket="bench-direct", Key=key)["Body"].read(),
+            "azure": lambda _, key: container.download_blob(key).readall(),
+        }
 
-def bare_wsgi_load(photos, clients, seconds):
-    app = RunningApp(str(photos[0].parent), script="bench/bare_wsgi.py")
-    try:
-        return hammer(get(app.url), [path.name for path in photos], clients, seconds)
-    finally:
-        app.stop()
+    def measure(self, backend):
+        """The bare WSGI app's load and, for S3 and Azure, the SDK's: ``{"bare": Load, "sdk": Load}``."""
+        loads = {"bare": self._hammer(get(self.bare_app.url))}
+        if backend in self.sdk_reads:
+            loads["sdk"] = self._hammer(self.sdk_reads[backend])
+        return loads
+
+    def close(self):
+        self.bare_app.stop()
+
+    def _hammer(self, fetch):
+        return hammer(fetch, self.keys, self.clients, self.seconds)
 
 
 @dataclass(frozen=True)
@@ -237,11 +244,12 @@ SETUPS = [
 ]
 
 
-def measure_app(setup, files, big_image, folder, variables, args):
+def measure_app(setup, files, big_image, folder, variables, baselines, args):
     app = setup.start(fresh_ini(setup, folder, "load"), variables)
     try:
         with http_client() as http:
             keys = [key for file in files for key in upload(http, app.url, [file])]
+        baseline = baselines.measure(setup.backend)
         cpu_before = cpu_seconds(app.process.pid)
         serving = hammer(get(app.url), keys, args.clients, args.seconds)
         cpu_ms = 1000 * (cpu_seconds(app.process.pid) - cpu_before) / serving.requests
@@ -258,6 +266,7 @@ def measure_app(setup, files, big_image, folder, variables, args):
             app.stop()
     return {
         "serving": serving,
+        "baseline": baseline,
         "cpu_ms": cpu_ms,
         "page_ms": page_ms,
         "page_share": page_bytes / shown_bytes,
@@ -356,11 +365,30 @@ def timed_views(session, url, count):
     return timings, answer
 
 
-def table(results, bare, sdk, store_sizes, args):
+def baseline_rates(results, name, backend=None):
+    """The rates of one baseline over the rows (of one backend, if given)."""
+    return [
+        row["baseline"][name].rate
+        for setup, row in results.items()
+        if name in row["baseline"] and backend in (None, setup.backend)
+    ]
+
+
+def rate_summary(rates):
+    return f"{statistics.median(rates):.0f}/s (from {min(rates):.0f} to {max(rates):.0f})"
+
+
+def table(results, store_sizes, args):
+    sdk_summaries = [
+        f"{name} {rate_summary(rates)}"
+        for backend, name in (("aws", "S3"), ("azure", "Azure"))
+        if (rates := baseline_rates(results, "sdk", backend))
+    ]
     lines = [
-        f"GET /image/<key>, {args.clients} clients for {args.seconds} s each; "
-        f"bare WSGI app: {bare.rate:.0f} images/s; "
-        f"direct SDK: S3 {sdk['aws'].rate:.0f}/s, Azure {sdk['azure'].rate:.0f}/s.",
+        f"GET /image/<key>, {args.clients} clients for {args.seconds} s each. Each ratio is to a "
+        "baseline measured just before its row; their medians: bare WSGI app "
+        f"{rate_summary(baseline_rates(results, 'bare'))}"
+        + (f"; direct SDK: {', '.join(sdk_summaries)}." if sdk_summaries else "."),
         "",
         "| backend | mode | images/s | × bare WSGI | × direct SDK | p50 ms | p99 ms | app CPU ms/req "
         "| page ms | page bytes / originals | upload ms | uploads/s | 10 in 1 request / 10 one by one "
@@ -368,15 +396,18 @@ def table(results, bare, sdk, store_sizes, args):
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for setup, row in results.items():
-        serving = row["serving"]
-        direct = f"{serving.rate / sdk[setup.backend].rate:.2f}" if setup.backend in sdk else "–"
+        serving, baseline = row["serving"], row["baseline"]
+        bare = f"{serving.rate / baseline['bare'].rate:.2f}"
+        direct = f"{serving.rate / baseline['sdk'].rate:.2f}" if "sdk" in baseline else "–"
         peak = "–" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
         lines.append(
-            f"| {setup.backend} | {setup.label} | {serving.rate:.0f} | {serving.rate / bare.rate:.2f} "
+            f"| {setup.backend} | {setup.label} | {serving.rate:.0f} | {bare} "
             f"| {direct} | {serving.p50_ms:.1f} | {serving.p99_ms:.1f} | {row['cpu_ms']:.1f} "
             f"| {row['page_ms']:.1f} | 1/{1 / row['page_share']:.0f} | {row['upload_ms']:.0f} "
             f"| {row['uploads_per_s']:.1f} | {row['ten_ratio']:.2f} | {peak} |"
         )
+    if not store_sizes:
+        return "\n".join(lines)
     smallest = min(store_sizes)
     lines += [
         "",
@@ -395,7 +426,7 @@ def table(results, bare, sdk, store_sizes, args):
     return "\n".join(lines)
 
 
-def chart(results, bare, sdk, path):
+def chart(results, path):
     labels = [
         f"{setup.backend}\n{setup.label.replace(GUNICORN_LABEL, 'gunicorn')}".replace(", ", "\n")
         for setup in results
@@ -405,16 +436,15 @@ def chart(results, bare, sdk, path):
     figure, axes = plt.subplots(figsize=(13, 5))
     axes.bar(labels, rates, color=colours)
     axes.tick_params(axis="x", labelsize="small")
-    axes.axhline(bare.rate, color="#333", linestyle="--", label=f"bare WSGI from a dict ({bare.rate:.0f}/s)")
-    axes.axhline(
-        sdk["aws"].rate, color="#e07b00", linestyle=":", label=f"S3 SDK direct ({sdk['aws'].rate:.0f}/s)"
-    )
-    axes.axhline(
-        sdk["azure"].rate,
-        color="#1e7a3c",
-        linestyle=":",
-        label=f"Azure SDK direct ({sdk['azure'].rate:.0f}/s)",
-    )
+    baselines = [
+        ("bare WSGI from a dict", baseline_rates(results, "bare"), "#333", "--"),
+        ("S3 SDK direct", baseline_rates(results, "sdk", "aws"), "#e07b00", ":"),
+        ("Azure SDK direct", baseline_rates(results, "sdk", "azure"), "#1e7a3c", ":"),
+    ]
+    for name, baseline, colour, style in baselines:
+        if baseline:
+            median = statistics.median(baseline)
+            axes.axhline(median, color=colour, linestyle=style, label=f"{name} (median {median:.0f}/s)")
     axes.set_ylabel("images/s (GET /image/<key>)")
     axes.set_title("Serving originals: dark = shared access, light = single access")
     axes.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3)
@@ -431,7 +461,14 @@ def main():
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--chart", type=Path, default=ROOT / "docs" / "benchmark.png")
     parser.add_argument(
-        "--store-sizes", type=int, nargs="+", default=[100, 10_000], help="images in the store-size test"
+        "--store-sizes",
+        type=int,
+        nargs="*",
+        default=[100, 10_000],
+        help="images in the store-size test (on S3); none skips it",
+    )
+    parser.add_argument(
+        "--backends", nargs="+", choices=BACKENDS, default=BACKENDS, help="measure these backends only"
     )
     args = parser.parse_args()
 
@@ -445,20 +482,22 @@ def main():
             print(f"Generating {args.photos} photos...", file=sys.stderr)
             photos = make_photos(args.photos, folder / "photos")
             files = [(path.name, path.read_bytes()) for path in photos]
-            print("Baselines...", file=sys.stderr)
-            bare = bare_wsgi_load(photos, args.clients, args.seconds)
-            sdk = direct_sdk_loads(
-                photos, {"aws": s3_url, "azure": connection_string}, args.clients, args.seconds
-            )
+            endpoints = {"aws": s3_url, "azure": connection_string}
+            baselines = Baselines(photos, endpoints, args.clients, args.seconds)
             big_image = make_big_image(folder / "big.png")
             results = {}
-            for setup in SETUPS:
-                print(f"{setup.backend}, {setup.label}...", file=sys.stderr)
-                results[setup] = measure_app(setup, files, big_image, folder, variables, args)
-            print("Store sizes...", file=sys.stderr)
-            store_sizes = page_time_by_store_size(s3_url, variables, args.store_sizes)
-    print(table(results, bare, sdk, store_sizes, args))
-    chart(results, bare, sdk, args.chart)
+            try:
+                for setup in (setup for setup in SETUPS if setup.backend in args.backends):
+                    print(f"{setup.backend}, {setup.label}...", file=sys.stderr)
+                    results[setup] = measure_app(setup, files, big_image, folder, variables, baselines, args)
+            finally:
+                baselines.close()
+            store_sizes = {}
+            if "aws" in args.backends and args.store_sizes:
+                print("Store sizes...", file=sys.stderr)
+                store_sizes = page_time_by_store_size(s3_url, variables, args.store_sizes)
+    print(table(results, store_sizes, args))
+    chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
 
 
