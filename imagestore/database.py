@@ -116,7 +116,12 @@ class KeptProvider:
         return self._store_exists
 
     def create(self):
-        self.provider.create()
+        """Create the store, unless another process (a second gunicorn worker) just did."""
+        try:
+            self.provider.create()
+        except Exception:
+            if not self.provider.exists():
+                raise
         self._store_exists = True
 
     def close(self):

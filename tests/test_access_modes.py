@@ -67,6 +67,33 @@ def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens
     assert existence_checks["exists"] == 0
 
 
+@pytest.mark.parametrize("access", ["single", "shared"])
+def test_a_store_another_process_creates_meanwhile_is_used(config_path, access, monkeypatch):
+    """Two workers starting at once on a new store both find it missing, and both create it."""
+    close(create_app(config_path, access=access))
+    make_provider = database.make_provider
+
+    def provider_that_checked_too_early(*args):
+        provider = make_provider(*args)
+        real_exists, checks = provider.exists, []
+
+        def exists():
+            checks.append("exists")
+            return len(checks) > 1 and real_exists()
+
+        provider.exists = exists
+        return provider
+
+    monkeypatch.setattr(database, "make_provider", provider_that_checked_too_early)
+    late = create_app(config_path, access=access)
+    assert late.test_client().get("/api/images").status_code == 200
+    close(late)
+
+
+def close(app):
+    app.extensions[database.EXTENSION_KEY].close()
+
+
 def test_single_access_closes_the_database_after_a_failed_request(config_path, shelf_calls):
     client = create_app(config_path, access="single").test_client()
     assert client.get("/image/missing.png").status_code == 404
