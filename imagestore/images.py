@@ -73,7 +73,9 @@ def make_thumbnail(data):
 
     This decodes the whole image, so it is also the check that the data is
     whole. JPEGs are decoded straight at reduced scale (``draft``), which
-    makes a thumbnail of a 12-megapixel photo several times cheaper.
+    makes a thumbnail of a 12-megapixel photo several times cheaper. WebP's
+    encoding ``method`` 2 takes a quarter of the time of its default, 4, for
+    about 5% more bytes.
 
     :raise ImageRejected: the data is truncated or corrupt.
     """
@@ -85,7 +87,7 @@ def make_thumbnail(data):
         if preview.mode not in ("RGB", "RGBA"):
             preview = preview.convert("RGBA" if _has_alpha(preview) else "RGB")
         out = io.BytesIO()
-        preview.save(out, "WEBP", quality=80)
+        preview.save(out, "WEBP", quality=80, method=2)
         return out.getvalue()
 
 
