@@ -1,7 +1,9 @@
 """Measure the image store in both access modes on every backend, with baselines, in one run.
 
     python bench/run.py [--photos 40] [--clients 8] [--seconds 5] [--chart docs/benchmark.png]
-                        [--store-sizes 100 10000]
+                        [--store-sizes 100 10000] [--backends in-memory filesystem aws azure]
+
+``--store-sizes`` with no sizes skips the store-size test.
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
 starts the app as users do (``python app-<mode>-access.py <ini>``; also without
@@ -10,12 +12,13 @@ the API, and measures at fixed concurrency: serving, a gallery page, uploads,
 peak memory while a 20 MB image goes to every client at once, and the first
 page's time by the number of images in the bucket. Absolute numbers drift on a
 shared machine, so every figure is also printed as a ratio to a baseline
-measured in the same run: the smallest WSGI app serving the same bytes from a
+measured just before it: the smallest WSGI app serving the same bytes from a
 dict on the same server, and for S3 and Azure the SDK reading the same objects
 directly.
 """
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -27,6 +30,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -51,7 +55,7 @@ BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 MODES = ("single", "shared")
 PHOTO_SIZES = [(1200, 900), (1600, 1200), (2000, 1500), (2400, 1800), (3200, 2400), (3800, 2850)]
 CLOCK_TICKS = 100
-TEN_TRIALS = 3
+TEN_IN_ONE_TRIALS = 3
 
 
 @dataclass
@@ -151,10 +155,21 @@ def gallery_page(url):
     return statistics.median(timings), downloaded, sum(image["size"] for image in shown)
 
 
+def ten_in_one_ratio(time_requests, ten, trial):
+    """Ten files in one request against one request each; which goes first alternates by trial.
+    ``time_requests(requests)`` sends each request's files and returns the seconds it took."""
+    one_request, one_each = [ten], [[file] for file in ten]
+    if trial % 2:
+        one_each_seconds = time_requests(one_each)
+        return time_requests(one_request) / one_each_seconds
+    one_request_seconds = time_requests(one_request)
+    return one_request_seconds / time_requests(one_each)
+
+
 def measure_uploads(url, files, clients, seconds):
     """One upload's latency; uploads/s with several clients; ten photos in one request against
-    one by one (the median of a few trials, each pair run back to back). Every upload has a
-    name of its own, so none pays for finding a free key."""
+    one by one (the median of a few trials). Every upload has a name of its own, so none pays
+    for finding a free key."""
     fresh = itertools.count()
 
     def renamed(chosen):
@@ -170,45 +185,59 @@ def measure_uploads(url, files, clients, seconds):
     ten = files[:10]
     with http_client() as http:
         single = [timed(http, [[file]]) for file in files[:5]]
-        ten_ratios = [timed(http, [ten]) / timed(http, [[file] for file in ten]) for _ in range(TEN_TRIALS)]
+        time_requests = functools.partial(timed, http)
+        ten_ratios = [ten_in_one_ratio(time_requests, ten, trial) for trial in range(TEN_IN_ONE_TRIALS)]
     rate = hammer(lambda http, file: upload(http, url, renamed([file])), files, clients, seconds).rate
     return 1000 * statistics.median(single), rate, statistics.median(ten_ratios)
 
 
+@dataclass
 class Baselines:
     """What the app is compared with, measured again just before each row, so that the
     machine's drift during a long run cancels out of the ratios: the smallest WSGI app serving
     the same bytes from a dict on the same server, and the SDKs reading the same objects
-    directly at the same concurrency."""
+    directly at the same concurrency. Each row takes 2 × ``seconds`` more for them."""
 
-    def __init__(self, photos, endpoints, clients, seconds):
-        self.keys = [path.name for path in photos]
-        self.clients, self.seconds = clients, seconds
-        self.bare_app = RunningApp(str(photos[0].parent), script="bench/bare_wsgi.py")
-        s3 = boto3.client("s3", endpoint_url=endpoints["aws"])
-        s3.create_bucket(Bucket="bench-direct")
-        service = BlobServiceClient.from_connection_string(endpoints["azure"])
-        container = service.create_container("bench-direct")
-        for path in photos:
-            s3.put_object(Bucket="bench-direct", Key=path.name, Body=path.read_bytes())
-            container.upload_blob(path.name, path.read_bytes())
-        self.sdk_reads = {
-            "aws": lambda _, key: s3.get_object(Bucket="bench-direct", Key=key)["Body"].read(),
-            "azure": lambda _, key: container.download_blob(key).readall(),
-        }
+    bare_fetch: object
+    sdk_reads: dict
+    keys: list
+    clients: int
+    seconds: float
 
     def measure(self, backend):
         """The bare WSGI app's load and, for S3 and Azure, the SDK's: ``{"bare": Load, "sdk": Load}``."""
-        loads = {"bare": self._hammer(get(self.bare_app.url))}
+        loads = {"bare": self._hammer(self.bare_fetch)}
         if backend in self.sdk_reads:
             loads["sdk"] = self._hammer(self.sdk_reads[backend])
         return loads
 
-    def close(self):
-        self.bare_app.stop()
-
     def _hammer(self, fetch):
         return hammer(fetch, self.keys, self.clients, self.seconds)
+
+
+@contextmanager
+def running_baselines(photos, endpoints, clients, seconds):
+    """``Baselines`` for the backends in ``endpoints``, with the bare WSGI app running."""
+    sdk_reads = {backend: sdk_read(backend, endpoint, photos) for backend, endpoint in endpoints.items()}
+    bare_app = RunningApp(str(photos[0].parent), script="bench/bare_wsgi.py")
+    try:
+        yield Baselines(get(bare_app.url), sdk_reads, [path.name for path in photos], clients, seconds)
+    finally:
+        bare_app.stop()
+
+
+def sdk_read(backend, endpoint, photos):
+    """Put ``photos`` straight into a bucket or container; return ``read(http, key)`` by the SDK."""
+    if backend == "aws":
+        s3 = boto3.client("s3", endpoint_url=endpoint)
+        s3.create_bucket(Bucket="bench-direct")
+        for path in photos:
+            s3.put_object(Bucket="bench-direct", Key=path.name, Body=path.read_bytes())
+        return lambda _, key: s3.get_object(Bucket="bench-direct", Key=key)["Body"].read()
+    container = BlobServiceClient.from_connection_string(endpoint).create_container("bench-direct")
+    for path in photos:
+        container.upload_blob(path.name, path.read_bytes())
+    return lambda _, key: container.download_blob(key).readall()
 
 
 @dataclass(frozen=True)
@@ -483,15 +512,13 @@ def main():
             photos = make_photos(args.photos, folder / "photos")
             files = [(path.name, path.read_bytes()) for path in photos]
             endpoints = {"aws": s3_url, "azure": connection_string}
-            baselines = Baselines(photos, endpoints, args.clients, args.seconds)
+            endpoints = {backend: endpoints[backend] for backend in endpoints if backend in args.backends}
             big_image = make_big_image(folder / "big.png")
             results = {}
-            try:
+            with running_baselines(photos, endpoints, args.clients, args.seconds) as baselines:
                 for setup in (setup for setup in SETUPS if setup.backend in args.backends):
                     print(f"{setup.backend}, {setup.label}...", file=sys.stderr)
                     results[setup] = measure_app(setup, files, big_image, folder, variables, baselines, args)
-            finally:
-                baselines.close()
             store_sizes = {}
             if "aws" in args.backends and args.store_sizes:
                 print("Store sizes...", file=sys.stderr)

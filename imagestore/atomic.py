@@ -54,7 +54,7 @@ def create(db, key, value):
 
 def exists(db, key):
     """Tell whether ``key`` holds a value, without downloading it."""
-    return db.dict.db.contains(key.encode())
+    return provider_of(db).contains(key.encode())
 
 
 def put(db, key, value):

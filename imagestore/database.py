@@ -53,20 +53,21 @@ class Database:
     def __init__(self, config_path, timeout):
         self.config_path = str(config_path)
         self.provider = read_provider(config_path)
-        self.timeout = timeout
+        self.network_settings = network_settings(self.provider, timeout)
         self._kept = None
         self._lock = threading.Lock()
 
     def open(self):
-        settings = network_settings(self.provider, self.timeout)
-        return cshelve.open(self.config_path, provider_params=settings, factory=self._kept_provider)
+        return cshelve.open(
+            self.config_path, provider_params=self.network_settings, factory=self._kept_provider
+        )
 
     def close(self):
-        """Close the kept provider and its SDK client; the next open makes a new one."""
+        """At shutdown: close the kept provider and its SDK client."""
         with self._lock:
             kept, self._kept = self._kept, None
         if kept is not None:
-            kept.provider.close()
+            _close_quietly(kept.provider)
 
     def _kept_provider(self, logger, name):
         with self._lock:
@@ -79,16 +80,12 @@ class KeptProvider:
     """A CShelve storage provider that outlives the databases opened on it.
 
     CShelve makes a provider, and with it an SDK client, for each database it
-    opens, then asks storage whether the bucket or container exists (and
-    creates it if not). On S3 that is ``boto3.client(...)``, about 6 ms of
-    CPU, and a ``HeadBucket`` round trip: more than downloading a 1.5 MB image.
-    Here each open is still a new CShelve database, closed after its request,
-    but the provider, with its SDK client and connection pool, is made and
+    opens, then asks storage whether the bucket or container exists: on S3
+    more CPU and time than downloading an image. Each open here is still a
+    new database, closed after its request, but the provider is made and
     configured once, as a database engine keeps its pool across sessions, and
-    the store is known to exist once storage has said so. (A bucket deleted
-    under a running app then gives errors, instead of being silently made
-    again, empty, by the next request.) Providers are thread-safe: shared
-    access shares one across all request threads.
+    the store is known to exist once storage has said so. Providers are thread-safe:
+    shared access shares one across all request threads.
     """
 
     def __init__(self, provider):
@@ -105,7 +102,7 @@ class KeptProvider:
             self.provider.configure_default(config)
 
     def set_provider_params(self, provider_params):
-        """The last step of configuring (CShelve calls it after the other two)."""
+        """The last step of configuring: CShelve 1.6 calls it after the other two."""
         if not self._configured:
             self.provider.set_provider_params(provider_params)
             self._configured = True
@@ -209,9 +206,9 @@ def _open_or_explain(database):
         ) from None
 
 
-def _close_quietly(db):
-    """Closing must never turn a served request into an error."""
+def _close_quietly(closable):
+    """Closing must never turn a served request, or a shutdown, into an error."""
     try:
-        db.close()
+        closable.close()
     except Exception:
-        log.warning("closing the database failed", exc_info=True)
+        log.warning("closing storage failed", exc_info=True)

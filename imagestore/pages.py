@@ -1,11 +1,10 @@
 """The browser pages: upload form and gallery, serving images, deleting."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 from . import gallery, serving, uploads
-from .responses import positive_int_arg, public
+from .responses import flag_arg, positive_int_arg, public
 
-NOT_A_DOWNLOAD = {"0", "false", "no", "off"}
 bp = Blueprint("pages", __name__)
 PER_PAGE = 24
 
@@ -30,8 +29,7 @@ def upload():
 @bp.get("/image/<path:key>")
 def image(key):
     """The original bytes; with ``?download=1``, as a file named as uploaded."""
-    as_attachment = request.args.get("download", "0").lower() not in NOT_A_DOWNLOAD
-    return serving.send_image(key, as_attachment=as_attachment)
+    return serving.send_image(key, as_attachment=flag_arg("download"))
 
 
 @bp.get("/thumb/<path:key>")

@@ -1,5 +1,5 @@
 """What the pages and the API share: looking an image up, describing it,
-reading numbers from the query."""
+reading numbers and flags from the query."""
 
 import re
 
@@ -10,6 +10,7 @@ from .keys import is_servable_key
 from .store import MISSING
 
 PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
+FALSE_WORDS = {"0", "false", "no", "off"}
 
 
 def lookup(read, key):
@@ -37,6 +38,11 @@ def public(metadata):
         "download_url": url_for("pages.image", key=key, download=1),
         "api_url": url_for("api.get_image", key=key),
     }
+
+
+def flag_arg(name):
+    """Whether a query argument is set: present, and not ``0``, ``false``, ``no`` or ``off``."""
+    return request.args.get(name, "0").lower() not in FALSE_WORDS
 
 
 def positive_int_arg(name, default):

@@ -68,9 +68,9 @@ def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens
 
 
 @pytest.mark.parametrize("access", ["single", "shared"])
-def test_a_store_another_process_creates_meanwhile_is_used(config_path, access, monkeypatch):
+def test_a_store_another_process_creates_meanwhile_is_used(make_app, monkeypatch):
     """Two workers starting at once on a new store both find it missing, and both create it."""
-    close(create_app(config_path, access=access))
+    make_app()
     make_provider = database.make_provider
 
     def provider_that_checked_too_early(*args):
@@ -85,13 +85,19 @@ def test_a_store_another_process_creates_meanwhile_is_used(config_path, access, 
         return provider
 
     monkeypatch.setattr(database, "make_provider", provider_that_checked_too_early)
-    late = create_app(config_path, access=access)
-    assert late.test_client().get("/api/images").status_code == 200
-    close(late)
+    assert make_app().test_client().get("/api/images").status_code == 200
 
 
-def close(app):
-    app.extensions[database.EXTENSION_KEY].close()
+def test_a_store_that_cannot_be_created_is_still_an_error():
+    class MissingForGood:
+        def exists(self):
+            return False
+
+        def create(self):
+            raise PermissionError("not allowed to create buckets")
+
+    with pytest.raises(PermissionError):
+        database.KeptProvider(MissingForGood()).create()
 
 
 def test_single_access_closes_the_database_after_a_failed_request(config_path, shelf_calls):

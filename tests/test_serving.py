@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 import samples
 from PIL import Image
 
@@ -24,9 +25,19 @@ def test_the_download_link_gives_the_original_bytes_under_the_uploaded_name(clie
     assert answer.headers["Content-Disposition"] == "attachment; filename=holiday.png"
 
 
-def test_download_0_shows_the_image_in_the_browser(client, upload):
+@pytest.mark.parametrize(
+    "query, disposition",
+    [
+        ("?download=0", "inline"),
+        ("?download=No", "inline"),
+        ("?download=false", "inline"),
+        ("?download", "attachment"),
+        ("?download=yes", "attachment"),
+    ],
+)
+def test_the_download_argument_says_whether_to_save_or_show(client, upload, query, disposition):
     url = upload(("holiday.png", samples.image())).json["stored"][0]["url"]
-    assert client.get(url + "?download=0").headers["Content-Disposition"] == "inline; filename=holiday.png"
+    assert client.get(url + query).headers["Content-Disposition"] == f"{disposition}; filename=holiday.png"
 
 
 def test_images_are_served_so_a_browser_never_runs_them(client, upload):
