@@ -29,14 +29,13 @@ def init_app(app):
 
 def send_image(key, as_attachment=False):
     """The original bytes; as an attachment under the name it was uploaded with, if asked."""
-    if request.if_none_match and not _cache().holds(("image", key)):
-        sha256 = lookup(store.read_metadata, key).get("sha256")
-        if sha256 and request.if_none_match.contains(sha256):
-            return _not_modified(sha256)
+    answers_304 = request.if_none_match and not _cache().holds(("image", key))
+    metadata = lookup(store.read_metadata, key) if answers_304 or as_attachment else None
+    if answers_304 and metadata.get("sha256") and request.if_none_match.contains(metadata["sha256"]):
+        return _not_modified(metadata["sha256"])
     served = _cached("image", key, lambda db: _served(store.read_image(db, key)))
     if as_attachment:
-        filename = key_from_filename(lookup(store.read_metadata, key)["filename"])
-        return _send(served, filename, as_attachment=True)
+        return _send(served, key_from_filename(metadata["filename"]), as_attachment=True)
     return _send(served, key)
 
 

@@ -99,6 +99,15 @@ def test_a_repeat_view_answers_304_without_downloading_the_image(make_app, uploa
     assert "a.png" not in storage_reads
 
 
+def test_a_changed_image_downloaded_with_an_old_etag_reads_its_record_once(make_app, upload, storage_reads):
+    uncached = make_app(CACHE_BYTES=0).test_client()
+    stored = upload(("a.png", samples.image()), to=uncached).json["stored"][0]
+    storage_reads.clear()
+    answer = uncached.get(stored["download_url"], headers={"If-None-Match": '"an-old-etag"'})
+    assert answer.status_code == 200
+    assert storage_reads == [".imagestore/metadata/a.png", "a.png"]
+
+
 def test_a_view_with_a_stale_etag_gets_the_image(make_app, upload):
     uncached = make_app(CACHE_BYTES=0).test_client()
     original = samples.image()
