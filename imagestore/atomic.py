@@ -36,7 +36,7 @@ class KeyTaken(Exception):
 
 def create(db, key, value):
     """Store ``value`` under ``key`` unless the key exists. :raise KeyTaken:"""
-    provider, raw = _provider_and_raw(db, value)
+    provider, raw = provider_of(db), _processed(db, value)
     if isinstance(provider, AwsS3):
         _create_s3(provider, key, raw)
     elif isinstance(provider, AzureBlobStorage):
@@ -59,15 +59,16 @@ def exists(db, key):
 
 def put(db, key, value):
     """``db[key] = value``, never seen half-written by a reader."""
-    provider, raw = _provider_and_raw(db, value)
+    provider = provider_of(db)
     if isinstance(provider, FileSystem):
-        _write_file(provider, key, raw, exclusive=False)
+        _write_file(provider, key, _processed(db, value), exclusive=False)
     else:
         db[key] = value
 
 
-def _provider_and_raw(db, value):
-    return provider_of(db), db.dict.data_processing.apply_pre_processing(value)
+def _processed(db, value):
+    """``value`` as CShelve would store it (encrypted, if configured)."""
+    return db.dict.data_processing.apply_pre_processing(value)
 
 
 def _create_s3(provider, key, raw):
