@@ -12,6 +12,7 @@ Views call ``get_db()`` and never learn which access mode runs:
 import atexit
 import logging
 import threading
+from contextlib import contextmanager
 
 import cshelve
 from azure.storage.blob import ExponentialRetry
@@ -121,11 +122,30 @@ class KeptProvider:
                 raise
         self._store_exists = True
 
+    def get(self, key):
+        with _missing_as_key_error(key):
+            return self.provider.get(key)
+
+    def delete(self, key):
+        with _missing_as_key_error(key):
+            self.provider.delete(key)
+
     def close(self):
         """Closing a database leaves the provider open for the next one."""
 
     def __getattr__(self, name):
         return getattr(self.provider, name)
+
+
+@contextmanager
+def _missing_as_key_error(key):
+    """The filesystem provider says "no such key" with these when a key is a folder, or runs
+    through a file (``a.png`` exists and ``a.png/b.png`` is asked for); say it as every
+    provider does."""
+    try:
+        yield
+    except (IsADirectoryError, NotADirectoryError):
+        raise KeyError(key) from None
 
 
 def provider_of(db):

@@ -7,7 +7,6 @@ from flask import abort, request, url_for
 
 from .database import get_db
 from .keys import is_servable_key
-from .store import MISSING
 
 PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
 FALSE_WORDS = {"0", "false", "no", "off"}
@@ -24,7 +23,7 @@ def found(key, get):
         abort(404, f"There is no image named {key!r}.")
     try:
         return get()
-    except MISSING:
+    except KeyError:
         abort(404, f"There is no image named {key!r}.")
 
 

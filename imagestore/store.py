@@ -30,9 +30,6 @@ from .images import (
 )
 from .keys import RESERVED_PREFIX, is_servable_key, key_from_filename, unique_key
 
-# How a key that names no image shows: the filesystem provider raises these
-# for a key that is a folder, or that runs through a file, instead of KeyError.
-MISSING = (KeyError, IsADirectoryError, NotADirectoryError)
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
@@ -106,7 +103,7 @@ def _shown(db, key):
     """An image's metadata as a page shows it, or None when it was deleted meanwhile."""
     try:
         return read_metadata(db, key)
-    except MISSING:
+    except KeyError:
         return None
     except EncryptedDataCorruptionError:
         return _describe(key, b"") | {"size": None, "sha256": None}
@@ -230,5 +227,5 @@ def _delete_quietly(db, keys):
     for key in keys:
         try:
             del db[key]
-        except MISSING:
+        except KeyError:
             pass

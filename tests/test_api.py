@@ -1,5 +1,6 @@
 """The JSON API, for scripts and curl."""
 
+import pytest
 import samples
 
 IMAGE_FIELDS = {"key", "url", "thumbnail_url", "size", "content_type", "width", "height"}
@@ -50,6 +51,13 @@ def test_delete_answers_204_and_the_image_is_gone(client, upload):
     assert client.delete("/api/images/a.png").status_code == 204
     assert client.get("/api/images/a.png").status_code == 404
     assert client.get("/api/images").json["total"] == 0
+
+
+@pytest.mark.parametrize("route", ["/image/", "/thumb/", "/api/images/"])
+def test_a_name_inside_an_images_name_is_404(client, upload, route):
+    """On the filesystem, ``a.png/b.png`` runs through the file ``a.png``."""
+    upload(("a.png", samples.image()))
+    assert client.get(route + "a.png/b.png").status_code == 404
 
 
 def test_deleting_an_unknown_image_is_404(client):
