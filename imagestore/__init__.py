@@ -34,7 +34,7 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     app.config.update(settings.from_environment())
     app.config.update(overrides or {})
     mode = database.init_app(app, config_path, access)
-    app.config.update(STORAGE_PROVIDER=mode.database.provider, ACCESS_MODE=access)
+    app.config.update(STORAGE_PROVIDER=mode.database.provider)
 
     serving.init_app(app)
     gallery.init_app(app)

@@ -149,9 +149,8 @@ def _missing_as_key_error(key):
 
 
 def provider_of(db):
-    """The CShelve storage provider beneath an open database."""
-    provider = db.dict.db
-    return provider.provider if isinstance(provider, KeptProvider) else provider
+    """The CShelve storage provider beneath a database that ``Database`` opened."""
+    return db.dict.db.provider
 
 
 class SingleAccess:

@@ -10,13 +10,14 @@ from .listing import Listing
 from .responses import lookup
 
 EXTENSION_KEY = "imagestore.listing"
+PER_PAGE = 24
 
 
 def init_app(app):
     app.extensions[EXTENSION_KEY] = Listing(app.config["LISTING_SECONDS"])
 
 
-def page(number, per_page):
+def page(number, per_page=PER_PAGE):
     """Page ``number`` of the gallery, newest uploads first."""
     db = get_db()
     keys = _listing().keys(lambda: store.gallery_order(db))

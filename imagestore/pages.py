@@ -6,12 +6,11 @@ from . import gallery, serving, uploads
 from .responses import flag_arg, positive_int_arg, public
 
 bp = Blueprint("pages", __name__)
-PER_PAGE = 24
 
 
 @bp.get("/")
 def index():
-    page = gallery.page(positive_int_arg("page", 1), PER_PAGE)
+    page = gallery.page(positive_int_arg("page", 1))
     images = [public(image) for image in page.images]
     return render_template("pages/index.html", page=page, images=images)
 

@@ -34,6 +34,7 @@ THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
 READING_THREADS = 8
+_NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None}
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ def _shown(db, key):
     except KeyError:
         return None
     except EncryptedDataCorruptionError:
-        return _describe(key, b"") | {"size": None, "sha256": None}
+        return {"key": key, "filename": key, "size": None, "sha256": None} | _NOT_AN_IMAGE
 
 
 def newest_first(all_keys):
@@ -194,7 +195,7 @@ def _describe(key, data):
     try:
         info = inspect_image(data, max_pixels=float("inf"))
     except ImageRejected:
-        return metadata | {"content_type": GENERIC_TYPE, "width": None, "height": None}
+        return metadata | _NOT_AN_IMAGE
     return metadata | {"content_type": info.content_type, "width": info.width, "height": info.height}
 
 

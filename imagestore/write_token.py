@@ -54,10 +54,11 @@ def require_write_token():
 @bp.post("/token")
 def enter():
     """Remember the token entered on the page for this browser session."""
-    if expected_digest() is None:
+    expected = expected_digest()
+    if expected is None:
         abort(404, "This store has no write token: uploads and deletes need none.")
     offered = _digest(request.form.get("token", ""))
-    if hmac.compare_digest(offered, expected_digest()):
+    if hmac.compare_digest(offered, expected):
         session[SESSION_KEY] = offered
         flash("Write token accepted: you can upload and delete.", "stored")
     else:
