@@ -2,6 +2,7 @@
 #   make run    set up a virtual environment and serve the in-memory store
 #   make test   set up everything the tests need (Azurite included) and run them
 #   make bench  measure both access modes on every backend (bench/run.py)
+#   make clean  remove what the set-up installed; never var/, where the folder backends keep images
 
 VENV     := .venv
 PYTHON   := $(VENV)/bin/python
@@ -40,4 +41,4 @@ $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache
+	rm -rf $(VENV) node_modules .pytest_cache test-artifacts
