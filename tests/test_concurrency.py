@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 import samples
+from over_http import assert_lists_and_serves, served_sha256, upload_over_http
 
 CLIENTS = 8
 IMAGES_PER_CLIENT = 3
@@ -19,12 +20,8 @@ def client_session(base_url, client_number):
     stored = {}
     with requests.Session() as session:
         for filename, data in uploads:
-            answer = session.post(f"{base_url}/api/images", files={"file": (filename, data)}, timeout=60)
-            assert answer.status_code == 201, answer.text
-            stored[answer.json()["stored"][0]["key"]] = samples.sha256(data)
-        served = {
-            key: samples.sha256(session.get(f"{base_url}/image/{key}", timeout=60).content) for key in stored
-        }
+            stored[upload_over_http(base_url, filename, data, session)] = samples.sha256(data)
+        served = {key: served_sha256(base_url, key, session) for key in stored}
     return stored, served
 
 
@@ -36,7 +33,4 @@ def test_many_clients_at_once_lose_nothing_and_mix_nothing_up(live_server):
         assert served == uploaded
         stored.update(uploaded)
     assert len(stored) == CLIENTS * (IMAGES_PER_CLIENT + 1), "every upload got a key of its own"
-    listing = requests.get(f"{live_server}/api/images?per_page=100", timeout=60).json()
-    assert sorted(image["key"] for image in listing["images"]) == sorted(stored)
-    for key, digest in stored.items():
-        assert samples.sha256(requests.get(f"{live_server}/image/{key}", timeout=60).content) == digest
+    assert_lists_and_serves(live_server, stored)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import samples
+from over_http import assert_lists_and_serves, served_sha256, upload_over_http
 
 SCRIPTS = {"single": "app.py", "shared": "app-shared-access.py"}
 CLIENTS = 6
@@ -40,11 +41,9 @@ def client_work(number, writer, reader, start_together):
     with requests.Session() as session:
         start_together.wait(timeout=30)
         for filename, data in uploads:
-            answer = session.post(f"{writer}/api/images", files={"file": (filename, data)}, timeout=60)
-            assert answer.status_code == 201, answer.text
-            stored[answer.json()["stored"][0]["key"]] = samples.sha256(data)
+            stored[upload_over_http(writer, filename, data, session)] = samples.sha256(data)
         for key, digest in stored.items():
-            assert samples.sha256(session.get(f"{reader}/image/{key}", timeout=60).content) == digest
+            assert served_sha256(reader, key, session) == digest
         deleted = f"c{number}-0.jpg"
         assert session.delete(f"{reader}/api/images/{deleted}", timeout=60).status_code == 204
     del stored[deleted]
@@ -69,10 +68,7 @@ def test_two_processes_used_at_once_lose_nothing_and_mix_nothing_up(shared_store
         kept.update(stored)
     assert len(kept) == CLIENTS * OWN_IMAGES
     for url in urls:
-        listing = requests.get(f"{url}/api/images?per_page=100", timeout=60).json()
-        assert sorted(image["key"] for image in listing["images"]) == sorted(kept)
-        for key, digest in kept.items():
-            assert samples.sha256(requests.get(f"{url}/image/{key}", timeout=60).content) == digest
+        assert_lists_and_serves(url, kept)
         for _, deleted in results:
             assert requests.get(f"{url}/image/{deleted}", timeout=60).status_code == 404
 
@@ -93,8 +89,7 @@ def test_a_reader_never_sees_a_partly_written_image(shared_store, start_app):
 
     with ThreadPoolExecutor(1) as pool:
         polling = pool.submit(poll)
-        answer = requests.post(f"{writer.url}/api/images", files={"file": ("big.jpg", big)}, timeout=60)
-        assert answer.status_code == 201
+        upload_over_http(writer.url, "big.jpg", big)
         deadline = time.monotonic() + 10
         while not seen and time.monotonic() < deadline:
             time.sleep(0.05)

@@ -1,6 +1,5 @@
 """The scripts as a user starts them: one clear line and exit code 2 when they cannot start."""
 
-import hashlib
 import subprocess
 import sys
 
@@ -9,6 +8,7 @@ import requests
 import samples
 from azure.storage.blob import BlobServiceClient
 from emulators import PROJECT_ROOT, azurite_connection_string, free_port
+from over_http import upload_over_http
 from processes import clean_environment
 
 SCRIPTS = ("app.py", "app-single-access.py", "app-shared-access.py")
@@ -105,9 +105,7 @@ def test_listening_beyond_loopback_without_a_write_token_is_refused(script):
 
 
 def upload_and_fetch(base_url, filename, data):
-    stored = requests.post(f"{base_url}/api/images", files={"file": (filename, data)}, timeout=30)
-    assert stored.status_code == 201, stored.text
-    key = stored.json()["stored"][0]["key"]
+    key = upload_over_http(base_url, filename, data, timeout=30)
     return key, requests.get(f"{base_url}/image/{key}", timeout=30).content
 
 
@@ -131,9 +129,7 @@ def test_shared_access_on_azurite_with_only_the_connection_string(start_app, azu
     container = BlobServiceClient.from_connection_string(connection_string).get_container_client(
         "imagestore-images"
     )
-    assert (
-        hashlib.sha256(container.download_blob(key).readall()).digest() == hashlib.sha256(original).digest()
-    )
+    assert samples.sha256(container.download_blob(key).readall()) == samples.sha256(original)
 
 
 def test_the_filesystem_backend_keeps_images_in_a_folder_where_it_is_started(start_app, tmp_path):
