@@ -67,7 +67,6 @@ def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens
     assert existence_checks["exists"] == 0
 
 
-@pytest.mark.parametrize("access", ["single", "shared"])
 def test_a_store_another_process_creates_meanwhile_is_used(make_app, monkeypatch):
     """Two workers starting at once on a new store both find it missing, and both create it."""
     make_app()

@@ -6,7 +6,6 @@ there.
 """
 
 import base64
-import hashlib
 
 import pytest
 import samples
@@ -125,7 +124,7 @@ def test_upload_browse_download_and_delete(new_page, live_server, photos, access
     download = download_info.value
     assert download.suggested_filename == shown
     original = (photos[0].parent / shown).read_bytes()
-    assert hashlib.sha256(download.path().read_bytes()).digest() == hashlib.sha256(original).digest()
+    assert samples.sha256(download.path().read_bytes()) == samples.sha256(original)
 
     viewer.locator("[data-viewer-delete]").click()
     expect(viewer.locator("[data-viewer-confirm]")).to_be_visible()

@@ -16,6 +16,21 @@ def always():
     return True
 
 
+def slowly(loads, load):
+    """``load``, taking long enough for other threads to ask meanwhile, each call counted in ``loads``."""
+
+    def slow_load():
+        loads.append(1)
+        time.sleep(0.2)
+        return load()
+
+    return slow_load
+
+
+def missing():
+    raise KeyError("a")
+
+
 def test_what_is_cached_is_not_loaded_again():
     cache = ServedCache(max_bytes=1000, max_age=60)
     loads = []
@@ -59,12 +74,7 @@ def test_a_cache_of_size_zero_keeps_nothing():
 def test_many_threads_asking_for_one_key_load_it_once():
     cache = ServedCache(max_bytes=10_000, max_age=60)
     loads = []
-
-    def slow_load():
-        loads.append(1)
-        time.sleep(0.2)
-        return served(100)
-
+    slow_load = slowly(loads, lambda: served(100))
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: cache.get("a", slow_load, always), range(8)))
     assert loads == [1]
@@ -74,11 +84,7 @@ def test_many_threads_asking_for_one_key_load_it_once():
 def test_a_failed_load_reaches_every_waiting_thread_and_is_not_cached():
     cache = ServedCache(max_bytes=10_000, max_age=60)
     loads = []
-
-    def failing_load():
-        loads.append(1)
-        time.sleep(0.2)
-        raise KeyError("a")
+    failing_load = slowly(loads, missing)
 
     def ask():
         with pytest.raises(KeyError):
