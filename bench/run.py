@@ -18,7 +18,6 @@ directly.
 """
 
 import argparse
-import functools
 import itertools
 import json
 import os
@@ -30,7 +29,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -54,7 +53,7 @@ from processes import RunningApp  # noqa: E402
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 MODES = ("single", "shared")
 PHOTO_SIZES = [(1200, 900), (1600, 1200), (2000, 1500), (2400, 1800), (3200, 2400), (3800, 2850)]
-CLOCK_TICKS = 100
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 TEN_IN_ONE_TRIALS = 3
 
 
@@ -155,21 +154,10 @@ def gallery_page(url):
     return statistics.median(timings), downloaded, sum(image["size"] for image in shown)
 
 
-def ten_in_one_ratio(time_requests, ten, trial):
-    """Ten files in one request against one request each; which goes first alternates by trial.
-    ``time_requests(requests)`` sends each request's files and returns the seconds it took."""
-    one_request, one_each = [ten], [[file] for file in ten]
-    if trial % 2:
-        one_each_seconds = time_requests(one_each)
-        return time_requests(one_request) / one_each_seconds
-    one_request_seconds = time_requests(one_request)
-    return one_request_seconds / time_requests(one_each)
-
-
 def measure_uploads(url, files, clients, seconds):
     """One upload's latency; uploads/s with several clients; ten photos in one request against
-    one by one (the median of a few trials). Every upload has a name of its own, so none pays
-    for finding a free key."""
+    one by one (the median of a few trials, alternating which goes first). Every upload has a
+    name of its own, so none pays for finding a free key."""
     fresh = itertools.count()
 
     def renamed(chosen):
@@ -182,11 +170,18 @@ def measure_uploads(url, files, clients, seconds):
             upload(http, url, chosen)
         return time.perf_counter() - started
 
-    ten = files[:10]
+    one_request, one_each = [files[:10]], [[file] for file in files[:10]]
     with http_client() as http:
         single = [timed(http, [[file]]) for file in files[:5]]
-        time_requests = functools.partial(timed, http)
-        ten_ratios = [ten_in_one_ratio(time_requests, ten, trial) for trial in range(TEN_IN_ONE_TRIALS)]
+        ten_ratios = []
+        for trial in range(TEN_IN_ONE_TRIALS):
+            if trial % 2:
+                one_each_seconds = timed(http, one_each)
+                one_request_seconds = timed(http, one_request)
+            else:
+                one_request_seconds = timed(http, one_request)
+                one_each_seconds = timed(http, one_each)
+            ten_ratios.append(one_request_seconds / one_each_seconds)
     rate = hammer(lambda http, file: upload(http, url, renamed([file])), files, clients, seconds).rate
     return 1000 * statistics.median(single), rate, statistics.median(ten_ratios)
 
@@ -481,6 +476,22 @@ def chart(results, path):
     figure.savefig(path, dpi=110)
 
 
+@contextmanager
+def running_emulators(backends, folder):
+    """Start moto and Azurite for those of ``backends`` that need them; yield the environment
+    variables that point the app at them, and each one's endpoint for the SDKs."""
+    variables, endpoints = {}, {}
+    with ExitStack() as emulators:
+        if "aws" in backends:
+            endpoints["aws"] = emulators.enter_context(moto_s3(folder))
+            variables |= s3_variables(endpoints["aws"])
+        if "azure" in backends:
+            (folder / "azurite").mkdir()
+            variables |= azure_variables(emulators.enter_context(azurite(folder / "azurite")))
+            endpoints["azure"] = variables["AZURE_STORAGE_CONNECTION_STRING"]
+        yield variables, endpoints
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -503,16 +514,11 @@ def main():
 
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
-        (folder / "azurite").mkdir()
-        with moto_s3(folder) as s3_url, azurite(folder / "azurite") as azurite_url:
-            variables = s3_variables(s3_url) | azure_variables(azurite_url)
-            connection_string = variables["AZURE_STORAGE_CONNECTION_STRING"]
+        with running_emulators(args.backends, folder) as (variables, endpoints):
             os.environ.update(variables)
             print(f"Generating {args.photos} photos...", file=sys.stderr)
             photos = make_photos(args.photos, folder / "photos")
             files = [(path.name, path.read_bytes()) for path in photos]
-            endpoints = {"aws": s3_url, "azure": connection_string}
-            endpoints = {backend: endpoints[backend] for backend in endpoints if backend in args.backends}
             big_image = make_big_image(folder / "big.png")
             results = {}
             with running_baselines(photos, endpoints, args.clients, args.seconds) as baselines:
@@ -522,7 +528,7 @@ def main():
             store_sizes = {}
             if "aws" in args.backends and args.store_sizes:
                 print("Store sizes...", file=sys.stderr)
-                store_sizes = page_time_by_store_size(s3_url, variables, args.store_sizes)
+                store_sizes = page_time_by_store_size(endpoints["aws"], variables, args.store_sizes)
     print(table(results, store_sizes, args))
     chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
