@@ -12,7 +12,7 @@ MAX_PER_PAGE = 100
 @bp.get("/images")
 def list_images():
     per_page = min(positive_int_arg("per_page", gallery.PER_PAGE), MAX_PER_PAGE)
-    page = gallery.page(positive_int_arg("page", 1), per_page)
+    page = gallery.page(positive_int_arg("page", 1), per_page, counted=True)
     return {
         "images": [public(image) for image in page.images],
         "page": page.number,

@@ -1,6 +1,7 @@
 """The one seam between views and the CShelve database.
 
-Views call ``get_db()`` and never learn which access mode runs:
+Views call ``get_db()``, and work in a thread of its own ``background_db()``,
+and never learn which access mode runs:
 
 - ``single``: the database is opened at its first use in a request and
   closed when the request ends (``app-single-access.py``, ``app.py``).
@@ -165,6 +166,14 @@ class SingleAccess:
             g.db = self.database.open()
         return g.db
 
+    @contextmanager
+    def outside_request(self):
+        db = self.database.open()
+        try:
+            yield db
+        finally:
+            _close_quietly(db)
+
     def end_request(self, exception=None):
         db = g.pop("db", None)
         if db is not None:
@@ -184,6 +193,10 @@ class SharedAccess:
 
     def get(self):
         return self.db
+
+    @contextmanager
+    def outside_request(self):
+        yield self.db
 
     def end_request(self, exception=None):
         pass
@@ -214,6 +227,12 @@ def init_app(app, config_path, access):
 def get_db():
     """Return the database for this request, in whichever mode the app runs."""
     return current_app.extensions[EXTENSION_KEY].get()
+
+
+def background_db():
+    """Return a context manager that gives a database to a thread working outside any
+    request, in whichever mode the app runs. Ask for it within a request."""
+    return current_app.extensions[EXTENSION_KEY].outside_request
 
 
 def _open_or_explain(database):

@@ -8,11 +8,15 @@ the store:
 - ``.imagestore/thumbnails/KEY``: a small WebP preview;
 - ``.imagestore/metadata/KEY``: a JSON record (size, SHA-256, type, pixels,
   name, time);
-- ``.imagestore/uploaded/TIME/KEY``: an empty marker, so that the gallery can
-  show the newest uploads first from the key listing alone.
+- ``.imagestore/newest/COUNTDOWN/KEY``: an empty marker of the upload, whose
+  ``COUNTDOWN`` gets smaller as time goes on, so that listing the markers in
+  name order gives the newest uploads first, and the gallery's first page
+  needs only the first few. (Versions before 2026-11 wrote
+  ``.imagestore/uploaded/TIME/KEY``, counting up; those are still read.)
 """
 
 import hashlib
+import itertools
 import json
 import math
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +25,7 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic
+from . import atomic, ordered
 from .images import (
     GENERIC_TYPE,
     ImageRejected,
@@ -32,23 +36,29 @@ from .keys import RESERVED_PREFIX, is_servable_key, key_from_filename, unique_ke
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
-UPLOADED_PREFIX = RESERVED_PREFIX + "uploaded/"
+NEWEST_PREFIX = RESERVED_PREFIX + "newest/"
+OLD_MARKER_PREFIX = RESERVED_PREFIX + "uploaded/"
+LATEST_NS = 10**20 - 1
 READING_THREADS = 8
 _NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None}
 
 
 @dataclass(frozen=True)
 class Page:
-    """One page of the gallery: the metadata of its images, newest uploads first."""
+    """One page of the gallery: the metadata of its images, newest uploads first.
+
+    ``total`` is None while the store has not been counted yet.
+    """
 
     images: list
     number: int
     per_page: int
-    total: int
+    total: int | None
+    has_next: bool
 
     @property
     def page_count(self):
-        return max(1, math.ceil(self.total / self.per_page))
+        return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
 
 
 def save_upload(db, filename, data, max_pixels, uploaded_ns):
@@ -89,10 +99,25 @@ def page_of_images(db, keys, number, per_page):
     decrypted is shown as a download without preview.
     """
     start = (number - 1) * per_page
-    shown = keys[start : start + per_page]
-    with ThreadPoolExecutor(max(1, min(READING_THREADS, len(shown)))) as pool:
-        images = [image for image in pool.map(lambda key: _shown(db, key), shown) if image is not None]
-    return Page(images, number, per_page, len(keys))
+    images = _read_shown(db, keys[start : start + per_page])
+    return Page(images, number, per_page, total=len(keys), has_next=start + per_page < len(keys))
+
+
+def page_from_first_keys(db, number, per_page):
+    """Return page ``number`` of the gallery, listing the store only as far as that page.
+
+    Its ``total`` is None unless the store ends on it. None when the store
+    holds upload markers of an earlier version, which can only be ordered all
+    together.
+    """
+    start = (number - 1) * per_page
+    first = first_keys(db, start + per_page + 1)
+    if first is None:
+        return None
+    keys, marked = first
+    ends_here = len(keys) <= start + per_page
+    images = _read_shown(db, keys[start : start + per_page], confirm=marked)
+    return Page(images, number, per_page, total=len(keys) if ends_here else None, has_next=not ends_here)
 
 
 def gallery_order(db):
@@ -100,8 +125,39 @@ def gallery_order(db):
     return newest_first(list(db))
 
 
-def _shown(db, key):
+def first_keys(db, count):
+    """The first ``count`` image keys in the gallery's order, and the set of those with an
+    upload marker, listing no further than they go; None if there are old markers.
+
+    An image deleted by another tool may keep its marker: the marked keys are
+    not known to exist.
+    """
+    if next(ordered.keys_in_order(db, OLD_MARKER_PREFIX), None) is not None:
+        return None
+    marked = {}
+    for marker in ordered.keys_in_order(db, NEWEST_PREFIX):
+        key = marker.removeprefix(NEWEST_PREFIX).partition("/")[2]
+        if is_servable_key(key):
+            marked.setdefault(key)
+            if len(marked) == count:
+                return list(marked), set(marked)
+    unmarked = (
+        key for key in ordered.keys_outside_reserved(db) if is_servable_key(key) and key not in marked
+    )
+    return [*marked, *itertools.islice(unmarked, count - len(marked))], set(marked)
+
+
+def _read_shown(db, keys, confirm=frozenset()):
+    """The metadata of ``keys``, read in parallel, leaving out images deleted meanwhile and
+    those in ``confirm`` that do not exist."""
+    with ThreadPoolExecutor(max(1, min(READING_THREADS, len(keys)))) as pool:
+        return [image for image in pool.map(lambda key: _shown(db, key, key in confirm), keys) if image]
+
+
+def _shown(db, key, confirm):
     """An image's metadata as a page shows it, or None when it was deleted meanwhile."""
+    if confirm and not atomic.exists(db, key):
+        return None
     try:
         return read_metadata(db, key)
     except KeyError:
@@ -116,10 +172,10 @@ def newest_first(all_keys):
     images = {key for key in all_keys if is_servable_key(key)}
     uploaded = {}
     for marker in all_keys:
-        if marker.startswith(UPLOADED_PREFIX):
-            stamp, _, key = marker.removeprefix(UPLOADED_PREFIX).partition("/")
-            if key in images:
-                uploaded[key] = max(stamp, uploaded.get(key, ""))
+        marked = _marked(marker)
+        if marked is not None and marked[1] in images:
+            uploaded_ns, key = marked
+            uploaded[key] = max(uploaded_ns, uploaded.get(key, 0))
     newest = sorted(uploaded, key=lambda key: (uploaded[key], key), reverse=True)
     return newest + sorted(images - uploaded.keys())
 
@@ -165,7 +221,9 @@ def delete_image(db, key):
         raise KeyError(key)
     uploaded_ns = (_kept_metadata(db, key) or {}).get("uploaded_ns")
     if uploaded_ns is not None:
-        _delete_quietly(db, [_upload_marker(key, uploaded_ns)])
+        _delete_quietly(
+            db, [_upload_marker(key, uploaded_ns), f"{OLD_MARKER_PREFIX}{uploaded_ns:020d}/{key}"]
+        )
     _delete_quietly(db, [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key])
     del db[key]
 
@@ -186,7 +244,18 @@ def _kept_metadata(db, key):
 
 
 def _upload_marker(key, uploaded_ns):
-    return f"{UPLOADED_PREFIX}{uploaded_ns:020d}/{key}"
+    return f"{NEWEST_PREFIX}{LATEST_NS - uploaded_ns:020d}/{key}"
+
+
+def _marked(marker):
+    """The upload time and image key of an upload marker, either kind; None for other keys."""
+    for prefix, counts_down in ((NEWEST_PREFIX, True), (OLD_MARKER_PREFIX, False)):
+        if marker.startswith(prefix):
+            digits, _, key = marker.removeprefix(prefix).partition("/")
+            if not (digits.isascii() and digits.isdigit()):
+                return None
+            return (LATEST_NS - int(digits) if counts_down else int(digits)), key
+    return None
 
 
 def _describe(key, data):

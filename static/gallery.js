@@ -31,7 +31,11 @@ function formatBytes(bytes) {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
 
-function setCount(total) {
+// An empty count means the server had not finished counting the store: it then
+// holds more images than the page shows, and the page leaves the words alone.
+function changeCount(by) {
+  if (counter.dataset.count === "") return;
+  const total = Math.max(0, Number(counter.dataset.count) + by);
   counter.dataset.count = String(total);
   counter.textContent = `${total} image${total === 1 ? "" : "s"}`;
   emptyState.hidden = total > 0;
@@ -143,7 +147,7 @@ function showOverallProgress() {
 
 // A new upload is the newest image: it belongs at the top of the first page only.
 function addTile(image) {
-  setCount(Number(counter.dataset.count) + 1);
+  changeCount(+1);
   if (gallery.dataset.page !== "1") return;
   const tile = tileTemplate.content.firstElementChild.cloneNode(true);
   fillTile(tile, image);
@@ -279,7 +283,7 @@ function removeTile(tile) {
   const all = tiles();
   const neighbour = all[all.indexOf(tile) + 1] || all[all.indexOf(tile) - 1];
   tile.remove();
-  setCount(Math.max(0, Number(counter.dataset.count) - 1));
+  changeCount(-1);
   if (current !== tile) return;
   if (neighbour) openViewer(neighbour);
   else viewer.close();

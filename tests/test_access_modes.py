@@ -39,7 +39,7 @@ def test_single_access_opens_and_closes_the_database_around_each_request(config_
     client = create_app(config_path, access="single").test_client()
     assert shelf_calls == {"open": 1, "close": 1}, "one check that the backend answers at start"
     for _ in range(3):
-        assert client.get("/api/images").status_code == 200
+        assert client.get("/api/images/none.png").status_code == 404
     assert shelf_calls == {"open": 4, "close": 4}
 
 
@@ -61,7 +61,7 @@ def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens
     provider_exists = provider.exists
     monkeypatch.setattr(provider, "exists", lambda: existence_checks.update(["exists"]) or provider_exists())
     for _ in range(3):
-        assert client.get("/api/images").status_code == 200
+        assert client.get("/api/images/none.png").status_code == 404
     assert shelf_calls["open"] == 4
     assert len(providers) == 1
     assert existence_checks["exists"] == 0
@@ -109,7 +109,7 @@ def test_shared_access_opens_the_database_once_for_all_requests(config_path, she
     app = create_app(config_path, access="shared")
     client = app.test_client()
     for _ in range(3):
-        assert client.get("/api/images").status_code == 200
+        assert client.get("/api/images/none.png").status_code == 404
     assert shelf_calls == {"open": 1}
     app.extensions[database.EXTENSION_KEY].close()
     assert shelf_calls == {"open": 1, "close": 1}

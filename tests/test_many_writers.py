@@ -8,12 +8,12 @@ processes never share one in-memory store.
 """
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 import samples
+from eventually import eventually
 from over_http import assert_lists_and_serves, served_sha256, upload_over_http
 
 SCRIPTS = {"single": "app.py", "shared": "app-shared-access.py"}
@@ -90,9 +90,7 @@ def test_a_reader_never_sees_a_partly_written_image(shared_store, start_app):
     with ThreadPoolExecutor(1) as pool:
         polling = pool.submit(poll)
         upload_over_http(writer.url, "big.jpg", big)
-        deadline = time.monotonic() + 10
-        while not seen and time.monotonic() < deadline:
-            time.sleep(0.05)
+        eventually(lambda: seen)
         done.set()
         polling.result()
     assert seen, "the reader never saw the image"

@@ -1,6 +1,7 @@
 """The browser pages: upload form, gallery, messages, delete."""
 
 import samples
+from eventually import eventually
 
 
 def test_the_page_offers_an_upload_form_for_several_files(client):
@@ -83,6 +84,7 @@ def test_images_another_tool_adds_show_once_the_store_is_listed_again(make_app, 
     relisting = make_app(LISTING_SECONDS=0).test_client()
     assert relisting.get("/api/images").json["total"] == 0
     storage.put("late.png", samples.image())
+    assert eventually(lambda: relisting.get("/api/images").json["total"] == 1)
     assert [image["key"] for image in relisting.get("/api/images").json["images"]] == ["late.png"]
 
 

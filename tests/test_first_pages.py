@@ -1,0 +1,99 @@
+"""Before the store is first listed, a page lists the store only as far as it shows,
+and shows what it will show once the store is listed."""
+
+import re
+import threading
+
+import pytest
+import samples
+from cshelve._database import _Database
+from eventually import eventually
+
+MARKERS = ".imagestore/uploaded/"
+
+
+def keys_on(page):
+    return re.findall(r'data-key="([^"]+)"', page.get_data(as_text=True))
+
+
+def put_by_another_tool(storage, count):
+    for n in range(count):
+        storage.put(f"tool-{n:02}.png", samples.image(size=(8, 8), seed=n))
+
+
+def first_view(make_app, url="/"):
+    """What a new app shows at ``url``: its first page view, made before any listing."""
+    return make_app().test_client().get(url)
+
+
+def test_the_pages_before_the_first_listing_are_those_after_it(make_app, upload, storage):
+    put_by_another_tool(storage, 30)
+    for name in ("first.png", "second.png", "third.png"):
+        upload((name, samples.image(size=(8, 8))))
+    listed = make_app().test_client()
+    for number in (1, 2):
+        after = [image["key"] for image in listed.get(f"/api/images?page={number}").json["images"]]
+        assert keys_on(first_view(make_app, f"/?page={number}")) == after
+    assert keys_on(first_view(make_app))[:4] == ["third.png", "second.png", "first.png", "tool-00.png"]
+
+
+def test_a_first_page_before_the_listing_says_more_images_follow(make_app, storage):
+    put_by_another_tool(storage, 30)
+    page = first_view(make_app).get_data(as_text=True)
+    assert "more than 24 images" in page
+    assert "Page 1</span>" in page and 'rel="next"' in page
+
+
+def test_a_store_that_ends_on_the_page_is_counted_without_a_listing(make_app, storage):
+    put_by_another_tool(storage, 3)
+    page = first_view(make_app).get_data(as_text=True)
+    assert "3 images" in page and 'rel="next"' not in page
+
+
+def test_a_page_beyond_the_end_before_the_listing_says_there_is_no_such_page(make_app, storage):
+    put_by_another_tool(storage, 3)
+    assert "There is no page 2" in first_view(make_app, "/?page=2").get_data(as_text=True)
+
+
+def test_the_store_is_listed_after_the_first_page_so_later_pages_are_counted(make_app, storage):
+    put_by_another_tool(storage, 30)
+    client = make_app().test_client()
+    assert "more than 24 images" in client.get("/").get_data(as_text=True)
+    assert eventually(lambda: "30 images" in client.get("/").get_data(as_text=True))
+
+
+def test_the_api_counts_the_store_on_its_first_call(make_app, storage):
+    put_by_another_tool(storage, 30)
+    assert make_app().test_client().get("/api/images").json["total"] == 30
+
+
+def test_an_upload_whose_image_another_tool_deleted_is_not_shown(make_app, upload, storage):
+    upload(("kept.png", samples.image(seed=1)), ("gone.png", samples.image(seed=2)))
+    storage.delete("gone.png")
+    assert keys_on(first_view(make_app)) == ["kept.png"]
+
+
+def test_upload_markers_of_earlier_versions_still_put_the_newest_first(make_app, storage):
+    for name in ("older.png", "newer.png", "by-a-tool.png"):
+        storage.put(name, samples.image(size=(8, 8)))
+    storage.put(f"{MARKERS}{1_700_000_000_000_000_000:020d}/older.png", b"")
+    storage.put(f"{MARKERS}{1_800_000_000_000_000_000:020d}/newer.png", b"")
+    assert keys_on(first_view(make_app)) == ["newer.png", "older.png", "by-a-tool.png"]
+
+
+@pytest.mark.parametrize("backend", ["aws", "azure"], indirect=True)
+def test_on_s3_and_azure_a_page_never_waits_for_the_whole_store_to_be_listed(make_app, storage, monkeypatch):
+    """The whole store is listed only in the listing's own thread, after the page."""
+    put_by_another_tool(storage, 30)
+    listed_in = []
+    whole_listing = _Database.__iter__
+
+    def spied(self):
+        listed_in.append(threading.current_thread().name)
+        return whole_listing(self)
+
+    monkeypatch.setattr(_Database, "__iter__", spied)
+    client = make_app().test_client()
+    assert len(keys_on(client.get("/"))) == 24
+    assert eventually(lambda: listed_in)
+    assert set(listed_in) == {"imagestore-listing"}
