@@ -6,7 +6,8 @@ it: the listing is made in a thread of its own, kept, and made again in the
 background once it is older than ``max_age`` seconds
 (``IMAGESTORE_LISTING_SECONDS``), while pages go on using the one kept. Until
 the first listing is made, a page lists only the keys it shows
-(``store.page_from_first_keys``).
+(``store.page_from_first_keys``). A listing that failed is tried again after
+``max_age`` seconds, or at once by a caller that waits for it (the API).
 
 Uploads and deletes through this process change the kept listing at once;
 images that another process or tool adds or deletes show up, or go, within
@@ -31,7 +32,7 @@ class Listing:
     def __init__(self, max_age):
         self.max_age = max_age
         self._keys = None
-        self._listed_at = None
+        self._done_at = None
         self._under_way = None
         self._changes = []
         self._lock = threading.Lock()
@@ -55,7 +56,7 @@ class Listing:
         :raise: what listing the store raised.
         """
         with self._lock:
-            under_way = self._start_if_due(list_in_order)
+            under_way = self._start_if_due(list_in_order, waiting=True)
             if self._keys is not None:
                 return self._keys
         return under_way.result()
@@ -75,10 +76,13 @@ class Listing:
             if self._keys is not None:
                 self._keys = _with_change(self._keys, change, key)
 
-    def _start_if_due(self, list_in_order):
-        """Return the listing under way, starting one if the kept listing is missing or old."""
+    def _start_if_due(self, list_in_order, waiting=False):
+        """Return the listing under way, starting one if the kept listing is missing or old
+        (age counts from the end of the last listing, or of the last failed one)."""
         if self._under_way is None and (
-            self._keys is None or time.monotonic() - self._listed_at >= self.max_age
+            self._done_at is None
+            or time.monotonic() - self._done_at >= self.max_age
+            or (waiting and self._keys is None)
         ):
             self._under_way = Future()
             self._changes = []
@@ -92,19 +96,18 @@ class Listing:
 
     def _list(self, list_in_order, under_way):
         """List the store, then keep the listing with the uploads and deletes made meanwhile."""
-        started = time.monotonic()
         try:
             keys = list_in_order()
         except Exception as error:
             log.warning("listing the store failed: %s", error)
             with self._lock:
-                self._under_way = None
+                self._under_way, self._done_at = None, time.monotonic()
             under_way.set_exception(error)
             return
         with self._lock:
             for change, key in self._changes:
                 keys = _with_change(keys, change, key)
-            self._keys, self._listed_at, self._under_way = keys, started, None
+            self._keys, self._done_at, self._under_way = keys, time.monotonic(), None
         under_way.set_result(keys)
 
 

@@ -111,53 +111,66 @@ def page_from_first_keys(db, number, per_page):
     together.
     """
     start = (number - 1) * per_page
-    first = first_keys(db, start + per_page + 1)
-    if first is None:
+    keys = first_keys(db, start + per_page + 1)
+    if keys is None:
         return None
-    keys, marked = first
     ends_here = len(keys) <= start + per_page
-    images = _read_shown(db, keys[start : start + per_page], confirm=marked)
+    images = _read_shown(db, keys[start : start + per_page])
     return Page(images, number, per_page, total=len(keys) if ends_here else None, has_next=not ends_here)
 
 
 def gallery_order(db):
-    """List the store: every image key, in the gallery's order."""
-    return newest_first(list(db))
+    """List the store: every image key, in the gallery's order.
+
+    Upload markers of earlier versions are renamed to today's form on the way,
+    so that later first pages need not wait for a whole listing.
+    """
+    all_keys = list(db)
+    for marker in all_keys:
+        if marker.startswith(OLD_MARKER_PREFIX):
+            _renew_old_marker(db, marker)
+    return newest_first(all_keys)
 
 
 def first_keys(db, count):
-    """The first ``count`` image keys in the gallery's order, and the set of those with an
-    upload marker, listing no further than they go; None if there are old markers.
+    """The first ``count`` image keys in the gallery's order, listing no further than they
+    go; None while the store holds upload markers of an earlier version.
 
-    An image deleted by another tool may keep its marker: the marked keys are
-    not known to exist.
+    An image deleted by another tool may have left its marker behind, so the
+    images of markers are checked, as the whole listing would, in parallel.
     """
     if next(ordered.keys_in_order(db, OLD_MARKER_PREFIX), None) is not None:
         return None
-    marked = {}
+    markers = _keys_of_markers(db)
+    marked = []
+    while len(marked) < count and (batch := list(itertools.islice(markers, count - len(marked)))):
+        with ThreadPoolExecutor(min(READING_THREADS, len(batch))) as pool:
+            marked += itertools.compress(batch, pool.map(lambda key: atomic.exists(db, key), batch))
+    if len(marked) == count:
+        return marked
+    shown = set(marked)
+    unmarked = (key for key in ordered.keys_outside_reserved(db) if is_servable_key(key) and key not in shown)
+    return [*marked, *itertools.islice(unmarked, count - len(marked))]
+
+
+def _keys_of_markers(db):
+    """Yield the image keys of upload markers, newest first, each once."""
+    seen = set()
     for marker in ordered.keys_in_order(db, NEWEST_PREFIX):
-        key = marker.removeprefix(NEWEST_PREFIX).partition("/")[2]
-        if is_servable_key(key):
-            marked.setdefault(key)
-            if len(marked) == count:
-                return list(marked), set(marked)
-    unmarked = (
-        key for key in ordered.keys_outside_reserved(db) if is_servable_key(key) and key not in marked
-    )
-    return [*marked, *itertools.islice(unmarked, count - len(marked))], set(marked)
+        marked = _marked(marker)
+        if marked is not None and is_servable_key(marked[1]) and marked[1] not in seen:
+            seen.add(marked[1])
+            yield marked[1]
 
 
-def _read_shown(db, keys, confirm=frozenset()):
-    """The metadata of ``keys``, read in parallel, leaving out images deleted meanwhile and
-    those in ``confirm`` that do not exist."""
+def _read_shown(db, keys):
+    """The metadata of ``keys``, read in parallel, leaving out images deleted meanwhile."""
     with ThreadPoolExecutor(max(1, min(READING_THREADS, len(keys)))) as pool:
-        return [image for image in pool.map(lambda key: _shown(db, key, key in confirm), keys) if image]
+        return [image for image in pool.map(lambda key: _shown(db, key), keys) if image is not None]
 
 
-def _shown(db, key, confirm):
+def _shown(db, key):
     """An image's metadata as a page shows it, or None when it was deleted meanwhile."""
-    if confirm and not atomic.exists(db, key):
-        return None
     try:
         return read_metadata(db, key)
     except KeyError:
@@ -176,7 +189,7 @@ def newest_first(all_keys):
         if marked is not None and marked[1] in images:
             uploaded_ns, key = marked
             uploaded[key] = max(uploaded_ns, uploaded.get(key, 0))
-    newest = sorted(uploaded, key=lambda key: (uploaded[key], key), reverse=True)
+    newest = sorted(uploaded, key=lambda key: (-uploaded[key], key))
     return newest + sorted(images - uploaded.keys())
 
 
@@ -245,6 +258,13 @@ def _kept_metadata(db, key):
 
 def _upload_marker(key, uploaded_ns):
     return f"{NEWEST_PREFIX}{LATEST_NS - uploaded_ns:020d}/{key}"
+
+
+def _renew_old_marker(db, old_marker):
+    marked = _marked(old_marker)
+    if marked is not None:
+        atomic.put(db, _upload_marker(marked[1], marked[0]), b"")
+        _delete_quietly(db, [old_marker])
 
 
 def _marked(marker):

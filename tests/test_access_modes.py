@@ -7,6 +7,7 @@ from collections import Counter
 
 import cshelve
 import pytest
+from eventually import eventually
 
 from imagestore import create_app, database
 
@@ -41,6 +42,12 @@ def test_single_access_opens_and_closes_the_database_around_each_request(config_
     for _ in range(3):
         assert client.get("/api/images/none.png").status_code == 404
     assert shelf_calls == {"open": 4, "close": 4}
+
+
+def test_single_access_lists_the_store_in_a_database_of_its_own_and_closes_it(config_path, shelf_calls):
+    client = create_app(config_path, access="single").test_client()
+    assert client.get("/api/images").status_code == 200
+    assert eventually(lambda: shelf_calls == {"open": 3, "close": 3}), "start, the request, the listing"
 
 
 def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens(

@@ -9,16 +9,17 @@ import samples
 from cshelve._database import _Database
 from eventually import eventually
 
-MARKERS = ".imagestore/uploaded/"
+OLD_MARKERS = ".imagestore/uploaded/"
+NEW_MARKERS = ".imagestore/newest/"
 
 
 def keys_on(page):
     return re.findall(r'data-key="([^"]+)"', page.get_data(as_text=True))
 
 
-def put_by_another_tool(storage, count):
-    for n in range(count):
-        storage.put(f"tool-{n:02}.png", samples.image(size=(8, 8), seed=n))
+def put_by_another_tool(storage, count, names=()):
+    for n, name in enumerate([*names, *(f"tool-{n:02}.png" for n in range(count))]):
+        storage.put(name, samples.image(size=(8, 8), seed=n))
 
 
 def first_view(make_app, url="/"):
@@ -27,14 +28,19 @@ def first_view(make_app, url="/"):
 
 
 def test_the_pages_before_the_first_listing_are_those_after_it(make_app, upload, storage):
-    put_by_another_tool(storage, 30)
+    """With names that sort before, between and just after the app's own records."""
+    put_by_another_tool(storage, 30, names=["-a.png", ".a.png", ".imagestore-x.png", ".imagestore0.png"])
     for name in ("first.png", "second.png", "third.png"):
         upload((name, samples.image(size=(8, 8))))
+    for name in ("tie-b.png", "tie-a.png"):
+        storage.put(name, samples.image(size=(8, 8)))
+        storage.put(f"{NEW_MARKERS}{10**20 - 1 - 2_000_000_000_000_000_000:020d}/{name}", b"")
     listed = make_app().test_client()
     for number in (1, 2):
         after = [image["key"] for image in listed.get(f"/api/images?page={number}").json["images"]]
         assert keys_on(first_view(make_app, f"/?page={number}")) == after
-    assert keys_on(first_view(make_app))[:4] == ["third.png", "second.png", "first.png", "tool-00.png"]
+    newest = ["tie-a.png", "tie-b.png", "third.png", "second.png", "first.png", "-a.png"]
+    assert keys_on(first_view(make_app))[:6] == newest
 
 
 def test_a_first_page_before_the_listing_says_more_images_follow(make_app, storage):
@@ -73,27 +79,43 @@ def test_an_upload_whose_image_another_tool_deleted_is_not_shown(make_app, uploa
     assert keys_on(first_view(make_app)) == ["kept.png"]
 
 
-def test_upload_markers_of_earlier_versions_still_put_the_newest_first(make_app, storage):
+@pytest.fixture
+def store_of_an_earlier_version(storage):
     for name in ("older.png", "newer.png", "by-a-tool.png"):
         storage.put(name, samples.image(size=(8, 8)))
-    storage.put(f"{MARKERS}{1_700_000_000_000_000_000:020d}/older.png", b"")
-    storage.put(f"{MARKERS}{1_800_000_000_000_000_000:020d}/newer.png", b"")
-    assert keys_on(first_view(make_app)) == ["newer.png", "older.png", "by-a-tool.png"]
+    storage.put(f"{OLD_MARKERS}{1_700_000_000_000_000_000:020d}/older.png", b"")
+    storage.put(f"{OLD_MARKERS}{1_800_000_000_000_000_000:020d}/newer.png", b"")
+    return ["newer.png", "older.png", "by-a-tool.png"]
+
+
+def test_upload_markers_of_earlier_versions_still_put_the_newest_first(make_app, store_of_an_earlier_version):
+    assert keys_on(first_view(make_app)) == store_of_an_earlier_version
+
+
+def test_the_first_listing_renames_upload_markers_of_earlier_versions(
+    make_app, storage, store_of_an_earlier_version
+):
+    assert make_app().test_client().get("/api/images").json["total"] == 3
+    assert not [name for name in storage.names() if name.startswith(OLD_MARKERS)]
+    assert keys_on(first_view(make_app)) == store_of_an_earlier_version
 
 
 @pytest.mark.parametrize("backend", ["aws", "azure"], indirect=True)
 def test_on_s3_and_azure_a_page_never_waits_for_the_whole_store_to_be_listed(make_app, storage, monkeypatch):
-    """The whole store is listed only in the listing's own thread, after the page."""
+    """The whole store is listed only in the listing's own thread, which here cannot list
+    until the page is answered."""
     put_by_another_tool(storage, 30)
-    listed_in = []
+    listed_in, page_answered = [], threading.Event()
     whole_listing = _Database.__iter__
 
-    def spied(self):
+    def held_until_the_page_is_answered(self):
         listed_in.append(threading.current_thread().name)
+        page_answered.wait(timeout=10)
         return whole_listing(self)
 
-    monkeypatch.setattr(_Database, "__iter__", spied)
-    client = make_app().test_client()
-    assert len(keys_on(client.get("/"))) == 24
+    monkeypatch.setattr(_Database, "__iter__", held_until_the_page_is_answered)
+    page = make_app().test_client().get("/")
+    page_answered.set()
+    assert "more than 24 images" in page.get_data(as_text=True) and len(keys_on(page)) == 24
     assert eventually(lambda: listed_in)
     assert set(listed_in) == {"imagestore-listing"}

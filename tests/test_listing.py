@@ -99,3 +99,17 @@ def test_a_failed_listing_is_raised_to_those_waiting_and_tried_again_by_the_next
         listing.wait(broken)
     assert listing.keys() is None
     assert listing.wait(counting(["a.png"])[0]) == ["a.png"]
+
+
+def test_a_failed_listing_is_not_tried_again_by_pages_before_max_age():
+    listing = Listing(max_age=3600)
+    failures = []
+
+    def broken():
+        failures.append(1)
+        raise ConnectionError("storage does not answer")
+
+    with pytest.raises(ConnectionError):
+        listing.refresh(broken).result(timeout=30)
+    assert listing.refresh(broken) is None
+    assert len(failures) == 1
