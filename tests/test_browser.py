@@ -188,6 +188,19 @@ def test_an_upload_from_a_later_page_is_counted_but_not_shown_there(new_page, li
     expect(page.locator("[data-tile-name]")).to_have_text(["old-00.png"])
 
 
+def test_an_upload_before_the_store_is_counted_leaves_the_count_to_the_server(
+    new_page, live_server, upload, photos
+):
+    upload(*((f"old-{n:02}.png", samples.image(size=(40, 30), seed=n)) for n in range(25)))
+    page = new_page()
+    page.goto(live_server)
+    expect(page.locator(".count")).to_have_text("more than 24 images")
+    page.set_input_files("#file", photos[:1])
+    wait_for_uploads(page, 1)
+    expect(page.locator(".count")).to_have_text("more than 24 images")
+    expect(page.locator("[data-tile-name]").first).to_have_text("photo-0.jpg")
+
+
 def test_the_viewer_works_from_the_keyboard_alone(new_page, live_server, upload):
     upload(("a.png", samples.image(seed=1)), ("b.png", samples.image(seed=2)))
     page = new_page()
