@@ -40,6 +40,7 @@ NEWEST_PREFIX = RESERVED_PREFIX + "newest/"
 OLD_MARKER_PREFIX = RESERVED_PREFIX + "uploaded/"
 LATEST_NS = 10**20 - 1
 READING_THREADS = 8
+MOST_FIRST_KEYS = 250
 _NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None}
 
 
@@ -106,11 +107,15 @@ def page_of_images(db, keys, number, per_page):
 def page_from_first_keys(db, number, per_page):
     """Return page ``number`` of the gallery, listing the store only as far as that page.
 
-    Its ``total`` is None unless the store ends on it. None when the store
-    holds upload markers of an earlier version, which can only be ordered all
-    together.
+    Its ``total`` is None unless the store ends on it. None for a page beyond
+    the first ``MOST_FIRST_KEYS`` keys (the image of each marker on the way is
+    checked, so going far costs more than the whole listing), and when the
+    store holds upload markers of an earlier version, which can only be
+    ordered all together.
     """
     start = (number - 1) * per_page
+    if start + per_page + 1 > MOST_FIRST_KEYS:
+        return None
     keys = first_keys(db, start + per_page + 1)
     if keys is None:
         return None

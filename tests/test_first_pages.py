@@ -119,3 +119,9 @@ def test_on_s3_and_azure_a_page_never_waits_for_the_whole_store_to_be_listed(mak
     assert "more than 24 images" in page.get_data(as_text=True) and len(keys_on(page)) == 24
     assert eventually(lambda: listed_in)
     assert set(listed_in) == {"imagestore-listing"}
+
+
+def test_a_page_far_into_the_store_waits_for_the_listing_and_is_counted(make_app, storage):
+    put_by_another_tool(storage, 30)
+    page = first_view(make_app, "/?page=11").get_data(as_text=True)
+    assert "30 images" in page and "There is no page 11" in page
