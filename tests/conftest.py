@@ -81,11 +81,12 @@ def own_config(store_name, tmp_path):
 
 @pytest.fixture
 def make_app(config_path, access):
-    """Build apps on this test's store; shared-access ones are closed afterwards."""
+    """Build apps on this test's store, in its access mode unless ``mode`` names another;
+    each is closed afterwards."""
     apps = []
 
-    def make(**settings):
-        app = create_app(config_path, access=access, overrides=settings)
+    def make(mode=None, **settings):
+        app = create_app(config_path, access=mode or access, overrides=settings)
         apps.append(app)
         return app
 

@@ -13,6 +13,12 @@ from imagestore import create_app, database
 
 
 @pytest.fixture
+def access():
+    """These tests name the mode of each app they make."""
+    return "single"
+
+
+@pytest.fixture
 def shelf_calls(monkeypatch):
     """Count every CShelve database the app opens, and every one it closes."""
     calls = Counter()
@@ -36,22 +42,22 @@ def shelf_calls(monkeypatch):
     return calls
 
 
-def test_single_access_opens_and_closes_the_database_around_each_request(config_path, shelf_calls):
-    client = create_app(config_path, access="single").test_client()
+def test_single_access_opens_and_closes_the_database_around_each_request(make_app, shelf_calls):
+    client = make_app().test_client()
     assert shelf_calls == {"open": 1, "close": 1}, "one check that the backend answers at start"
     for _ in range(3):
         assert client.get("/api/images/none.png").status_code == 404
     assert shelf_calls == {"open": 4, "close": 4}
 
 
-def test_single_access_lists_the_store_in_a_database_of_its_own_and_closes_it(config_path, shelf_calls):
-    client = create_app(config_path, access="single").test_client()
+def test_single_access_lists_the_store_in_a_database_of_its_own_and_closes_it(make_app, shelf_calls):
+    client = make_app().test_client()
     assert client.get("/api/images").status_code == 200
     assert eventually(lambda: shelf_calls == {"open": 3, "close": 3}), "start, the request, the listing"
 
 
 def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens(
-    config_path, shelf_calls, monkeypatch
+    make_app, shelf_calls, monkeypatch
 ):
     """The SDK client beneath the databases is made once, and asked once whether the store exists."""
     providers = []
@@ -62,7 +68,7 @@ def test_single_access_makes_one_storage_provider_for_all_the_databases_it_opens
         return providers[-1]
 
     monkeypatch.setattr(database, "make_provider", counted_make_provider)
-    client = create_app(config_path, access="single").test_client()
+    client = make_app().test_client()
     [provider] = providers
     existence_checks = Counter()
     provider_exists = provider.exists
@@ -106,14 +112,32 @@ def test_a_store_that_cannot_be_created_is_still_an_error():
         database.KeptProvider(MissingForGood()).create()
 
 
-def test_single_access_closes_the_database_after_a_failed_request(config_path, shelf_calls):
-    client = create_app(config_path, access="single").test_client()
+def test_a_create_that_fails_because_another_process_just_created_the_store_is_no_error():
+    class CreatedByAnotherProcess:
+        checks = 0
+
+        def exists(self):
+            self.checks += 1
+            return self.checks > 1
+
+        def create(self):
+            raise FileExistsError("the store exists")
+
+    kept = database.KeptProvider(CreatedByAnotherProcess())
+    assert not kept.exists()
+    kept.create()
+    assert kept.exists()
+    assert kept.provider.checks == 2, "asked once more, after the failed create, then known"
+
+
+def test_single_access_closes_the_database_after_a_failed_request(make_app, shelf_calls):
+    client = make_app().test_client()
     assert client.get("/image/missing.png").status_code == 404
     assert shelf_calls == {"open": 2, "close": 2}
 
 
-def test_shared_access_opens_the_database_once_for_all_requests(config_path, shelf_calls):
-    app = create_app(config_path, access="shared")
+def test_shared_access_opens_the_database_once_for_all_requests(make_app, shelf_calls):
+    app = make_app(mode="shared")
     client = app.test_client()
     for _ in range(3):
         assert client.get("/api/images/none.png").status_code == 404

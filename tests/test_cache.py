@@ -1,5 +1,6 @@
 """The cache of served bytes: bounded, least recently used out first, one load per key."""
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,10 +22,22 @@ def slowly(loads, load):
 
     def slow_load():
         loads.append(1)
-        time.sleep(0.2)
+        time.sleep(1)
         return load()
 
     return slow_load
+
+
+def all_at_once(threads, ask):
+    """Run ``ask()`` in ``threads`` threads that start it together, and return the results."""
+    start = threading.Barrier(threads)
+
+    def together(_):
+        start.wait(timeout=30)
+        return ask()
+
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(together, range(threads)))
 
 
 def missing():
@@ -75,8 +88,7 @@ def test_many_threads_asking_for_one_key_load_it_once():
     cache = ServedCache(max_bytes=10_000, max_age=60)
     loads = []
     slow_load = slowly(loads, lambda: served(100))
-    with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda _: cache.get("a", slow_load, always), range(8)))
+    results = all_at_once(8, lambda: cache.get("a", slow_load, always))
     assert loads == [1]
     assert all(result is results[0] for result in results)
 
@@ -90,9 +102,7 @@ def test_a_failed_load_reaches_every_waiting_thread_and_is_not_cached():
         with pytest.raises(KeyError):
             cache.get("a", failing_load, always)
 
-    with ThreadPoolExecutor(4) as pool:
-        for future in [pool.submit(ask) for _ in range(4)]:
-            future.result()
+    all_at_once(4, ask)
     assert loads == [1]
     assert not cache.holds("a")
 
@@ -109,10 +119,6 @@ def test_an_entry_older_than_max_age_is_kept_while_storage_still_has_it():
 def test_an_entry_older_than_max_age_is_dropped_once_storage_no_longer_has_it():
     cache = ServedCache(max_bytes=1000, max_age=0)
     cache.get("a", lambda: served(10), always)
-
-    def load_missing():
-        raise KeyError("a")
-
     with pytest.raises(KeyError):
-        cache.get("a", load_missing, lambda: False)
+        cache.get("a", missing, lambda: False)
     assert not cache.holds("a")
