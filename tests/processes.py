@@ -21,7 +21,8 @@ def clean_environment(**variables):
 class RunningApp:
     """A script serving on a free port, stopped at the end of the test.
 
-    ``script="gunicorn"`` runs gunicorn with ``args`` instead, bound to the free port.
+    ``script="gunicorn"`` runs gunicorn with ``args`` instead, bound to the free port, as the
+    README's production command and the benchmark do.
     """
 
     def __init__(self, *args, script, cwd=PROJECT_ROOT, **variables):

@@ -67,15 +67,21 @@ def new_page(browser):
         context.close()
 
 
+def photo_file(folder, n):
+    """A photo-like JPEG on disk, as a user would pick it."""
+    path = folder / f"photo-{n}.jpg"
+    path.write_bytes(samples.photo(size=(1600, 1200), seed=n))
+    return path
+
+
 @pytest.fixture
 def photos(tmp_path):
-    """Three photo-like JPEGs on disk, as a user would pick them."""
-    paths = []
-    for n in range(3):
-        path = tmp_path / f"photo-{n}.jpg"
-        path.write_bytes(samples.photo(size=(1600, 1200), seed=n))
-        paths.append(path)
-    return paths
+    return [photo_file(tmp_path, n) for n in range(3)]
+
+
+@pytest.fixture
+def photo(tmp_path):
+    return photo_file(tmp_path, 0)
 
 
 def wait_for_uploads(page, count):
@@ -177,25 +183,31 @@ def test_dropping_files_anywhere_on_the_page_uploads_them(new_page, live_server)
     expect(page.locator("[data-tile-name]")).to_have_text(["dropped.png"])
 
 
-def test_an_upload_from_a_later_page_is_counted_but_not_shown_there(new_page, live_server, upload, photos):
+@pytest.fixture
+def a_page_and_one_more(upload):
+    """25 images stored: one more than the first page holds."""
     upload(*((f"old-{n:02}.png", samples.image(size=(40, 30), seed=n)) for n in range(25)))
+
+
+def test_an_upload_from_a_later_page_is_counted_but_not_shown_there(
+    new_page, live_server, a_page_and_one_more, photo
+):
     page = new_page()
     page.goto(f"{live_server}/?page=2")
     expect(page.locator("[data-tile-name]")).to_have_text(["old-00.png"])
-    page.set_input_files("#file", photos[:1])
+    page.set_input_files("#file", photo)
     wait_for_uploads(page, 1)
     expect(page.locator(".count")).to_have_text("26 images")
     expect(page.locator("[data-tile-name]")).to_have_text(["old-00.png"])
 
 
 def test_an_upload_before_the_store_is_counted_leaves_the_count_to_the_server(
-    new_page, live_server, upload, photos
+    new_page, live_server, a_page_and_one_more, photo
 ):
-    upload(*((f"old-{n:02}.png", samples.image(size=(40, 30), seed=n)) for n in range(25)))
     page = new_page()
     page.goto(live_server)
     expect(page.locator(".count")).to_have_text("more than 24 images")
-    page.set_input_files("#file", photos[:1])
+    page.set_input_files("#file", photo)
     wait_for_uploads(page, 1)
     expect(page.locator(".count")).to_have_text("more than 24 images")
     expect(page.locator("[data-tile-name]").first).to_have_text("photo-0.jpg")

@@ -7,12 +7,17 @@ import samples
 from PIL import Image
 
 
-def test_a_repeat_view_with_the_etag_answers_304(client, upload):
-    url = upload(("a.png", samples.image())).json["stored"][0]["url"]
+@pytest.mark.parametrize("settings", [{}, {"CACHE_BYTES": 0}], ids=["cached", "uncached"])
+def test_a_repeat_view_answers_304_without_downloading_the_image(make_app, upload, storage_reads, settings):
+    client = make_app(**settings).test_client()
+    url = upload(("a.png", samples.image()), to=client).json["stored"][0]["url"]
     etag = client.get(url).headers["ETag"]
+    storage_reads.clear()
     repeat = client.get(url, headers={"If-None-Match": etag})
     assert repeat.status_code == 304
     assert repeat.data == b""
+    assert repeat.headers["ETag"] == etag
+    assert "a.png" not in storage_reads
 
 
 def test_the_download_link_gives_the_original_bytes_under_the_uploaded_name(client, upload):
@@ -88,33 +93,18 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "frame-ancestors 'none'" in policy
 
 
-def test_a_repeat_view_answers_304_without_downloading_the_image(make_app, upload, storage_reads):
-    uncached = make_app(CACHE_BYTES=0).test_client()
-    url = upload(("a.png", samples.image()), to=uncached).json["stored"][0]["url"]
-    etag = uncached.get(url).headers["ETag"]
-    storage_reads.clear()
-    repeat = uncached.get(url, headers={"If-None-Match": etag})
-    assert repeat.status_code == 304
-    assert repeat.headers["ETag"] == etag
-    assert "a.png" not in storage_reads
-
-
-def test_a_changed_image_downloaded_with_an_old_etag_reads_its_record_once(make_app, upload, storage_reads):
-    uncached = make_app(CACHE_BYTES=0).test_client()
-    stored = upload(("a.png", samples.image()), to=uncached).json["stored"][0]
-    storage_reads.clear()
-    answer = uncached.get(stored["download_url"], headers={"If-None-Match": '"an-old-etag"'})
-    assert answer.status_code == 200
-    assert storage_reads == [".imagestore/metadata/a.png", "a.png"]
-
-
-def test_a_view_with_a_stale_etag_gets_the_image(make_app, upload):
+@pytest.mark.parametrize("link", ["url", "download_url"])
+def test_a_view_with_a_stale_etag_gets_the_image_reading_its_record_once(
+    make_app, upload, storage_reads, link
+):
     uncached = make_app(CACHE_BYTES=0).test_client()
     original = samples.image()
-    url = upload(("a.png", original), to=uncached).json["stored"][0]["url"]
-    answer = uncached.get(url, headers={"If-None-Match": '"an-older-version"'})
+    stored = upload(("a.png", original), to=uncached).json["stored"][0]
+    storage_reads.clear()
+    answer = uncached.get(stored[link], headers={"If-None-Match": '"an-older-version"'})
     assert answer.status_code == 200
     assert answer.data == original
+    assert storage_reads == [".imagestore/metadata/a.png", "a.png"]
 
 
 def test_a_second_view_is_served_from_the_cache(client, upload, storage_reads):
@@ -135,22 +125,17 @@ def test_an_image_deleted_through_the_app_is_gone_at_once(client, upload):
     assert client.get(stored["thumbnail_url"]).status_code == 404
 
 
+@pytest.mark.parametrize(
+    "cache_seconds, status", [(3600, 200), (0, 404)], ids=["served until rechecked", "gone when rechecked"]
+)
 def test_an_image_another_tool_deletes_is_served_from_the_cache_until_it_is_rechecked(
-    make_app, upload, storage
+    make_app, upload, storage, cache_seconds, status
 ):
-    patient = make_app(CACHE_SECONDS=3600).test_client()
-    url = upload(("a.png", samples.image()), to=patient).json["stored"][0]["url"]
-    patient.get(url)
+    client = make_app(CACHE_SECONDS=cache_seconds).test_client()
+    url = upload(("a.png", samples.image()), to=client).json["stored"][0]["url"]
+    client.get(url)
     storage.delete("a.png")
-    assert patient.get(url).status_code == 200
-
-
-def test_an_image_another_tool_deletes_is_gone_when_the_cache_rechecks(make_app, upload, storage):
-    rechecking = make_app(CACHE_SECONDS=0).test_client()
-    url = upload(("a.png", samples.image()), to=rechecking).json["stored"][0]["url"]
-    rechecking.get(url)
-    storage.delete("a.png")
-    assert rechecking.get(url).status_code == 404
+    assert client.get(url).status_code == status
 
 
 def test_a_range_request_gets_that_part_of_the_image(client, upload):

@@ -7,7 +7,7 @@ import pytest
 import requests
 import samples
 from azure.storage.blob import BlobServiceClient
-from emulators import PROJECT_ROOT, azurite_connection_string, free_port
+from emulators import PROJECT_ROOT, azurite_connection_string, free_port, write_ini
 from over_http import upload_over_http
 from processes import clean_environment
 
@@ -137,6 +137,21 @@ def test_the_filesystem_backend_keeps_images_in_a_folder_where_it_is_started(sta
     original = samples.image(seed=3)
     upload_and_fetch(app.url, "kept.png", original)
     assert (tmp_path / "var" / "images" / "kept.png").read_bytes() == original
+
+
+@pytest.mark.parametrize("backend", ["filesystem", "aws", "azure"], indirect=True)
+def test_gunicorn_with_two_workers_serves_a_store_it_creates(
+    start_app, backend, backend_variables, store_name, tmp_path
+):
+    """The README's production command, on a bucket or container that does not exist yet:
+    both workers find it missing at start, and both create it."""
+    ini = write_ini(backend, store_name, tmp_path)
+    factory = f'imagestore:create_app("{ini}", access="shared")'
+    variables = backend_variables(backend)
+    app = start_app("--workers", "2", "--threads", "8", factory, script="gunicorn", **variables)
+    original = samples.image(seed=5)
+    assert upload_and_fetch(app.url, "served.png", original)[1] == original
+    assert app.process.poll() is None, app.output()
 
 
 @pytest.mark.parametrize("value", ["inf", "nan", "1e400", "-3", "many"])
