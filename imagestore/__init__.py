@@ -5,6 +5,7 @@ backend is whatever the `.ini` names, and the access mode is decided in
 ``database.py`` alone.
 """
 
+import logging
 from pathlib import Path
 
 from flask import Flask
@@ -13,6 +14,7 @@ from . import api, database, errors, gallery, health, pages, security, serving, 
 from .settings import StartupError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 __all__ = ["StartupError", "create_app"]
 
@@ -35,6 +37,7 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     app.config.update(overrides or {})
     mode = database.init_app(app, config_path, access)
     app.config.update(STORAGE_PROVIDER=mode.database.provider)
+    _say_how_storage_writes(mode.database.backend)
 
     serving.init_app(app)
     gallery.init_app(app)
@@ -45,3 +48,10 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     return app
+
+
+def _say_how_storage_writes(backend):
+    """One line at start; a warning where processes sharing the store could overwrite each other."""
+    note = backend.startup_note()
+    if note is not None:
+        log.log(logging.INFO if backend.refuses_second_create else logging.WARNING, note)

@@ -14,6 +14,7 @@ import atexit
 import logging
 import threading
 from contextlib import contextmanager
+from functools import cached_property
 
 import cshelve
 from azure.storage.blob import ExponentialRetry
@@ -21,7 +22,7 @@ from botocore.config import Config as BotocoreConfig
 from cshelve._factory import factory as make_provider
 from flask import current_app, g
 
-from . import failures
+from . import backends, failures
 from .settings import StartupError, read_provider
 
 EXTENSION_KEY = "imagestore.database"
@@ -64,6 +65,11 @@ class Database:
             self.config_path, provider_params=self.network_settings, factory=self._kept_provider
         )
 
+    @property
+    def backend(self):
+        """What the app does beneath CShelve on this store (``backends``), once opened."""
+        return self._kept.backend
+
     def close(self):
         """At shutdown: close the kept provider and its SDK client."""
         with self._lock:
@@ -94,6 +100,11 @@ class KeptProvider:
         self.provider = provider
         self._configured = False
         self._store_exists = False
+
+    @cached_property
+    def backend(self):
+        """What the app does beneath CShelve on this provider (``backends``)."""
+        return backends.for_provider(self.provider)
 
     def configure_logging(self, config):
         if not self._configured:
@@ -149,9 +160,9 @@ def _missing_as_key_error(key):
         raise KeyError(key) from None
 
 
-def provider_of(db):
-    """The CShelve storage provider beneath a database that ``Database`` opened."""
-    return db.dict.db.provider
+def backend_of(db):
+    """The backend beneath a database that ``Database`` opened."""
+    return db.dict.db.backend
 
 
 class SingleAccess:
@@ -236,12 +247,21 @@ def background_db():
 
 
 def _open_or_explain(database):
+    """Open the database, and find out once what its storage does with a second create."""
     try:
-        return database.open()
+        db = database.open()
     except failures.BACKEND_ERRORS as error:
-        raise StartupError(
-            f"{database.config_path} ({database.provider}): {failures.describe(error)}"
-        ) from None
+        raise _unusable(database, error) from None
+    try:
+        database.backend.check_conditional_writes()
+    except failures.BACKEND_ERRORS as error:
+        _close_quietly(db)
+        raise _unusable(database, error) from None
+    return db
+
+
+def _unusable(database, error):
+    return StartupError(f"{database.config_path} ({database.provider}): {failures.describe(error)}")
 
 
 def _close_quietly(closable):

@@ -5,7 +5,7 @@ import logging
 from flask import Blueprint, current_app
 
 from . import atomic, failures
-from .database import get_db
+from .database import backend_of, get_db
 from .keys import RESERVED_PREFIX
 
 bp = Blueprint("health", __name__)
@@ -21,11 +21,13 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """The storage backend answers; 503 and the reason when it does not."""
+    """The storage backend answers; 503 and the reason when it does not. ``conditional_writes``
+    says whether storage refuses a second create of one key (see ``backends.s3``)."""
     backend = current_app.config["STORAGE_PROVIDER"]
     try:
         atomic.exists(get_db(), PROBE_KEY)
     except failures.BACKEND_ERRORS as error:
         log.warning("readiness probe failed: %s", failures.describe(error))
         return {"status": "unavailable", "backend": backend, "error": failures.summarize(error)}, 503
-    return {"status": "ready", "backend": backend}
+    conditional_writes = backend_of(get_db()).refuses_second_create
+    return {"status": "ready", "backend": backend, "conditional_writes": conditional_writes}

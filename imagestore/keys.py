@@ -48,6 +48,12 @@ def unique_key(key, is_taken):
             return candidate
 
 
+def tagged_key(key, tag):
+    """Return ``key`` with ``-TAG`` before its extension: ``photo.jpg`` becomes ``photo-TAG.jpg``."""
+    stem, extension = split_extension(key)
+    return _fit(stem, f"-{tag}{extension}")
+
+
 def is_image_key(key):
     """Tell whether ``key`` names an image, not something the app keeps for one."""
     return not key.startswith(RESERVED_PREFIX) and key != RESERVED_PREFIX.rstrip("/")

@@ -298,8 +298,10 @@ def _create_under_free_key(db, wanted, data):
 
     The write itself is the check (``atomic.create``), so two uploads of one
     name never get the same key, whether they run in one process or several.
+    Where storage cannot refuse a second create, ``wanted`` carries this
+    process's own tag (``atomic.claimable_key``).
     """
-    taken = set()
+    wanted, taken = atomic.claimable_key(db, wanted), set()
     while True:
         key = unique_key(wanted, lambda candidate: candidate in taken or atomic.exists(db, candidate))
         try:

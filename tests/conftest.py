@@ -15,7 +15,7 @@ import uuid
 import pytest
 import storage as inspectors
 from cshelve._database import _RawDatabase
-from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini
+from emulators import azure_variables, azurite, moto_s3, s3_variables, s3rver, write_ini
 from processes import RunningApp
 from werkzeug.serving import make_server
 
@@ -28,6 +28,12 @@ ACCESS_MODES = ("single", "shared")
 @pytest.fixture(scope="session")
 def s3_endpoint(tmp_path_factory):
     with moto_s3(tmp_path_factory.mktemp("moto")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def s3rver_endpoint(tmp_path_factory):
+    with s3rver(tmp_path_factory.mktemp("s3rver")) as endpoint:
         yield endpoint
 
 

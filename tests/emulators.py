@@ -1,4 +1,5 @@
-"""Real storage endpoints on 127.0.0.1 for the tests: moto's S3 server and Azurite.
+"""Real storage endpoints on 127.0.0.1 for the tests: moto's S3 server, s3rver (an
+independent S3 implementation that ignores conditional writes) and Azurite.
 
 Each runs as its own process on a free port and is stopped when the block
 ends. A missing emulator is a failure that says how to install it, never a
@@ -6,6 +7,7 @@ skip.
 """
 
 import configparser
+import os
 import signal
 import socket
 import subprocess
@@ -18,6 +20,8 @@ import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AZURITE = PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"
+S3RVER = PROJECT_ROOT / "node_modules" / ".bin" / "s3rver"
+S3RVER_KEY = "S3RVER"  # s3rver's fixed development key pair; not a secret.
 AZURITE_ACCOUNT = "devstoreaccount1"
 # Azurite's fixed, publicly documented development key; not a secret.
 AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -43,10 +47,27 @@ def moto_s3_server(log_dir):
     return ServerProcess(command, f"http://127.0.0.1:{port}", Path(log_dir) / "moto.log")
 
 
+def s3rver_server(location):
+    """s3rver on a free port, keeping its buckets under ``location``; not started yet.
+
+    Its continuation tokens are DES-encrypted, which Node's OpenSSL 3 offers only
+    with the legacy provider.
+    """
+    _check_installed(S3RVER)
+    port = free_port()
+    command = [
+        str(S3RVER), "-d", str(location), "-a", "127.0.0.1", "-p", str(port),
+        "--silent", "--allow-mismatched-signatures",
+    ]  # fmt: skip
+    environment = {**os.environ, "NODE_OPTIONS": "--openssl-legacy-provider"}
+    return ServerProcess(
+        command, f"http://127.0.0.1:{port}", Path(location) / "s3rver.log", environment=environment
+    )
+
+
 def azurite_server(location):
     """Azurite's blob service on a free port, keeping its data under ``location``; not started yet."""
-    if not AZURITE.exists():
-        raise RuntimeError(f"Azurite is not installed at {AZURITE}: run `make test`, which runs `npm ci`")
+    _check_installed(AZURITE)
     port = free_port()
     command = [
         str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port),
@@ -55,14 +76,23 @@ def azurite_server(location):
     return ServerProcess(command, f"http://127.0.0.1:{port}", Path(location) / "azurite.log")
 
 
-def s3_variables(endpoint):
-    """The standard AWS variables, pointed at moto's server."""
+def _check_installed(program):
+    if not program.exists():
+        raise RuntimeError(f"{program.name} is not installed at {program}: `make test` runs `npm ci`")
+
+
+def s3_variables(endpoint, key="testing"):
+    """The standard AWS variables, pointed at an S3 endpoint (moto's server unless told)."""
     return {
         "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ACCESS_KEY_ID": key,
+        "AWS_SECRET_ACCESS_KEY": key,
         "AWS_DEFAULT_REGION": "us-east-1",
     }
+
+
+def s3rver_variables(endpoint):
+    return s3_variables(endpoint, key=S3RVER_KEY)
 
 
 def azure_variables(endpoint):
@@ -91,6 +121,13 @@ def write_ini(backend, name, folder):
 def moto_s3(log_dir):
     """Run moto's S3 server; yield its endpoint URL."""
     with running(moto_s3_server(log_dir)) as server:
+        yield server.url
+
+
+@contextmanager
+def s3rver(location):
+    """Run s3rver; yield its endpoint URL."""
+    with running(s3rver_server(location)) as server:
         yield server.url
 
 
@@ -128,13 +165,15 @@ def wait_until_answering(url, process, output, timeout=60):
 class ServerProcess:
     """An emulator that tests can stop and start again on the same port, or freeze."""
 
-    def __init__(self, command, url, log_path):
-        self.command, self.url, self.log_path = command, url, log_path
+    def __init__(self, command, url, log_path, environment=None):
+        self.command, self.url, self.log_path, self.environment = command, url, log_path, environment
         self.process = None
 
     def start(self, timeout=60):
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(self.command, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(
+                self.command, stdout=log, stderr=subprocess.STDOUT, env=self.environment
+            )
         wait_until_answering(self.url, self.process, lambda: Path(self.log_path).read_text(), timeout)
 
     def stop(self):

@@ -51,7 +51,12 @@ class FolderStorage:
 class S3Storage:
     def __init__(self, bucket):
         self.bucket = bucket
-        self.s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+        self.s3 = boto3.client(
+            "s3",
+            endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+            aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+        )
 
     def names(self):
         pages = self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket)

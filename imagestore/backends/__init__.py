@@ -1,0 +1,39 @@
+"""What CShelve's providers cannot do well, done per backend: one module each.
+
+``db[key] = value`` silently overwrites, the filesystem provider writes a file
+in place, so a reader in another thread or process can see half of it, ``key
+in db`` downloads the whole value, and listing gives every key in the store at
+once. Each backend here wraps one CShelve provider and offers:
+
+- ``create(key, raw)``: store ``raw`` only if ``key`` is absent, atomically
+  between threads, and between processes where storage allows it;
+  :raise KeyTaken: otherwise;
+- ``put(key, raw)``: replace a value in one step, never seen half-written;
+- ``exists(key)``: ask without downloading;
+- ``keys_in_order(prefix, start_after)``: keys in name order, a few at a time;
+- ``check_conditional_writes()``: find out, once, whether storage refuses a
+  second create of one key (``refuses_second_create``).
+
+Values are bytes as CShelve stores them (encrypted, if configured). Adding a
+backend means adding a module and a line to ``BACKENDS``.
+"""
+
+from cshelve._aws_s3 import AwsS3
+from cshelve._azure_blob_storage import AzureBlobStorage
+from cshelve._filesystem import FileSystem
+from cshelve._in_memory import InMemory
+
+from . import azure, folder, memory, s3
+from .base import Backend, KeyTaken
+
+BACKENDS = {AwsS3: s3.S3, AzureBlobStorage: azure.Azure, FileSystem: folder.Folder, InMemory: memory.Memory}
+
+__all__ = ["Backend", "KeyTaken", "for_provider"]
+
+
+def for_provider(provider):
+    """The backend that works beneath ``provider``, a CShelve storage provider."""
+    for provider_class, backend_class in BACKENDS.items():
+        if isinstance(provider, provider_class):
+            return backend_class(provider)
+    raise TypeError(f"no backend for CShelve's {type(provider).__name__}")

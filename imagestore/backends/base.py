@@ -1,0 +1,43 @@
+"""The interface every backend offers; see the package's docstring."""
+
+
+class KeyTaken(Exception):
+    """The key already holds a value."""
+
+
+class Backend:
+    """A CShelve provider and what the app does beneath it.
+
+    ``refuses_second_create`` is True where storage itself refuses to create a
+    key twice, so that uploads in several processes never overwrite each other.
+    """
+
+    refuses_second_create = True
+
+    def __init__(self, provider):
+        self.provider = provider
+
+    def check_conditional_writes(self):
+        """Find out whether storage refuses a second create; here it always does."""
+
+    def startup_note(self):
+        """A line to say at start about this backend's writes, or None."""
+        return None
+
+    def claimable(self, key):
+        """The key this process may create for an upload that wants ``key``: here ``key`` itself."""
+        return key
+
+    def create(self, key, raw):
+        raise NotImplementedError
+
+    def put(self, key, raw):
+        self.provider.set(key.encode(), raw)
+
+    def exists(self, key):
+        return self.provider.contains(key.encode())
+
+    def keys_in_order(self, prefix, start_after):
+        """Local stores are listed whole and sorted."""
+        keys = (key.decode() for key in self.provider.iter())
+        return iter(sorted(key for key in keys if key.startswith(prefix) and key > start_after))

@@ -1,0 +1,43 @@
+"""The filesystem backend: every file is written beside the store, then linked or
+renamed into place, so a reader never sees half of one."""
+
+import os
+import tempfile
+from pathlib import Path
+
+from ..keys import RESERVED_PREFIX
+from .base import Backend, KeyTaken
+
+SCRATCH_FOLDER = RESERVED_PREFIX + "incoming"
+
+
+class Folder(Backend):
+    def create(self, key, raw):
+        """A hard link fails when its target exists, even when another process made it."""
+        self._write(key, raw, exclusive=True)
+
+    def put(self, key, raw):
+        self._write(key, raw, exclusive=False)
+
+    def _write(self, key, raw, exclusive):
+        root = Path(self.provider.folder_path)
+        target = root / key
+        scratch = root / SCRATCH_FOLDER
+        scratch.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=scratch)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(raw)
+                out.flush()
+                os.fsync(out.fileno())
+            if exclusive:
+                try:
+                    os.link(temporary, target)
+                except FileExistsError:
+                    raise KeyTaken(key) from None
+            else:
+                os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)

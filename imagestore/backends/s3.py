@@ -1,0 +1,124 @@
+"""AWS S3 and the endpoints that speak its protocol (MinIO, Ceph, moto, s3rver).
+
+A key is created only if absent by a PUT with ``If-None-Match: *``: AWS S3
+honours it since August 2024, as do moto and recent MinIO, but some
+S3-compatible servers ignore the header and overwrite. ``check_conditional_writes``
+finds out with a probe under the reserved prefix at start. Where the header is
+ignored, no storage call can keep two processes from writing one key, so:
+
+- creates in this process check first, under a lock for the key, so uploads
+  in one process never overwrite each other;
+- the keys of new uploads are made unique by construction (``claimable``):
+  each process adds a tag of its own, drawn at random when it starts, so no
+  two processes ever write the same key.
+"""
+
+import base64
+import os
+import secrets
+import threading
+import uuid
+
+from botocore.exceptions import ClientError
+
+from ..keys import RESERVED_PREFIX, tagged_key
+from .base import Backend, KeyTaken
+from .paging import request_sizes
+
+PROBE_PREFIX = RESERVED_PREFIX + "probes/conditional-write-"
+KEY_EXISTS_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
+NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
+HONOURED = (
+    "storage: {endpoint} honours conditional writes; processes sharing the bucket never overwrite each other"
+)
+IGNORED = (
+    "warning: {endpoint} ignores conditional writes (If-None-Match); so that processes sharing the "
+    "bucket never overwrite each other, this process gives new images keys of its own, such as {example}"
+)
+_create_locks = [threading.Lock() for _ in range(64)]
+
+
+def _new_process_tag():
+    global PROCESS_TAG
+    PROCESS_TAG = base64.b32encode(secrets.token_bytes(5)).decode().lower()
+
+
+_new_process_tag()
+os.register_at_fork(after_in_child=_new_process_tag)
+
+
+class S3(Backend):
+    refuses_second_create = True
+
+    @property
+    def _s3(self):
+        return self.provider.s3
+
+    @property
+    def _bucket(self):
+        return self.provider.bucket_name
+
+    def check_conditional_writes(self):
+        """Create a probe twice; an endpoint that lets the second create through, or
+        refuses the header outright, does not honour conditional writes."""
+        probe = f"{PROBE_PREFIX}{uuid.uuid4().hex}"
+        self._s3.put_object(Bucket=self._bucket, Key=probe, Body=b"")
+        try:
+            self._put_if_absent(probe, b"")
+            self.refuses_second_create = False
+        except KeyTaken:
+            self.refuses_second_create = True
+        except ClientError:
+            self.refuses_second_create = False
+        finally:
+            self._s3.delete_object(Bucket=self._bucket, Key=probe)
+
+    def startup_note(self):
+        endpoint = self._s3.meta.endpoint_url
+        if self.refuses_second_create:
+            return HONOURED.format(endpoint=endpoint)
+        return IGNORED.format(endpoint=endpoint, example=self.claimable("photo.jpg"))
+
+    def claimable(self, key):
+        return key if self.refuses_second_create else tagged_key(key, PROCESS_TAG)
+
+    def create(self, key, raw):
+        if self.refuses_second_create:
+            self._put_if_absent(key, raw)
+            return
+        with _create_locks[hash(key) % len(_create_locks)]:
+            if self._holds(key):
+                raise KeyTaken(key)
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=raw)
+
+    def keys_in_order(self, prefix, start_after):
+        request = {"Bucket": self._bucket, "Prefix": prefix, "StartAfter": start_after}
+        for size in request_sizes():
+            answer = self._s3.list_objects_v2(**request, MaxKeys=size)
+            for entry in answer.get("Contents", []):
+                yield entry["Key"]
+            if not answer.get("IsTruncated"):
+                return
+            request["ContinuationToken"] = answer["NextContinuationToken"]
+
+    def _put_if_absent(self, key, raw):
+        try:
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=raw, IfNoneMatch="*")
+        except ClientError as error:
+            if _error_code(error) in KEY_EXISTS_CODES:
+                raise KeyTaken(key) from None
+            raise
+
+    def _holds(self, key):
+        """Unlike CShelve's ``contains``, an answer other than "not found" is an error, not "absent"."""
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=key)
+            return True
+        except ClientError as error:
+            if _error_code(error) in NOT_FOUND_CODES:
+                return False
+            raise
+
+
+def _error_code(error):
+    return error.response.get("Error", {}).get("Code")
