@@ -10,7 +10,19 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import api, database, errors, gallery, health, pages, security, serving, settings, write_token
+from . import (
+    api,
+    database,
+    decoding,
+    errors,
+    gallery,
+    health,
+    pages,
+    security,
+    serving,
+    settings,
+    write_token,
+)
 from .settings import StartupError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +52,7 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     _say_how_storage_writes(mode.database.backend)
 
     serving.init_app(app)
+    decoding.init_app(app)
     gallery.init_app(app)
     security.init_app(app)
     write_token.init_app(app)

@@ -28,6 +28,8 @@ def upload_images():
     if outcome.stored:
         return body, 201
     body["error"] = "; ".join(refusal["error"] for refusal in outcome.rejected)
+    if outcome.retry_after is not None:
+        return body, 503, {"Retry-After": str(outcome.retry_after)}
     return body, 400
 
 

@@ -7,6 +7,7 @@ from flask import current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import failures
+from .decoding import Busy
 
 log = logging.getLogger(__name__)
 
@@ -16,6 +17,7 @@ def init_app(app):
     for error_class in failures.BACKEND_ERRORS:
         app.register_error_handler(error_class, storage_unavailable)
     app.register_error_handler(EncryptedDataCorruptionError, undecryptable)
+    app.register_error_handler(Busy, busy_decoding)
     app.register_error_handler(Exception, unexpected_error)
 
 
@@ -42,6 +44,12 @@ def undecryptable(error):
         "key, or put into the store unencrypted by another tool."
     )
     return answer(500, "Cannot decrypt", message)
+
+
+def busy_decoding(error):
+    message = f"The server is busy decoding other large images; try again in {error.retry_after} seconds."
+    body, code = answer(503, "Busy", message)
+    return body, code, {"Retry-After": str(error.retry_after)}
 
 
 def unexpected_error(error):

@@ -1,23 +1,43 @@
-"""What an uploaded file is, judged by its bytes, and its thumbnail.
+"""What an uploaded file is, judged by its bytes.
 
-Pillow only ever parses the four formats every browser shows; anything else
-is refused with a reason before a single pixel is decoded.
+Pillow, with pillow-heif for HEIC, only ever parses the formats listed here;
+anything else is refused with a reason before a single pixel is decoded.
+Width and height are those of the image as shown: turned as its EXIF
+orientation says.
 """
 
 import io
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+import pillow_heif
+from PIL import Image, UnidentifiedImageError
+
+pillow_heif.register_heif_opener()
 
 ACCEPTED_FORMATS = {
     "PNG": "image/png",
     "JPEG": "image/jpeg",
+    "MPO": "image/jpeg",  # a JPEG with more pictures in an MPF segment: Ultra HDR, HDR gain maps, 3D cameras
     "GIF": "image/gif",
     "WEBP": "image/webp",
+    "HEIF": "image/heic",
+    "AVIF": "image/avif",
 }
-EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
-THUMBNAIL_BOX = (320, 320)
-THUMBNAIL_TYPE = "image/webp"
+OPENERS = tuple(name for name in ACCEPTED_FORMATS if name != "MPO")  # Pillow's JPEG opener gives MPO
+EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "image/heic": ".heic",
+    "image/heif": ".heif",
+    "image/avif": ".avif",
+}
+SHOWN_BY_EVERY_BROWSER = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+ANIMATED_FORMATS = {"GIF", "WEBP", "PNG"}
+HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"}
+TURNED_SIDEWAYS = {5, 6, 7, 8}
+ORIENTATION_TAG = 0x0112
 GENERIC_TYPE = "application/octet-stream"
 BOMB = "the image has far too many pixels (a decompression bomb)"
 CORRUPT = "the image data is truncated or corrupt"
@@ -29,14 +49,18 @@ class ImageRejected(ValueError):
 
 @dataclass(frozen=True)
 class ImageInfo:
+    """``width`` and ``height`` as shown; ``pixels`` as decoded (the memory a decode takes)."""
+
     format: str
     content_type: str
     width: int
     height: int
+    pixels: int
+    animated: bool = False
 
     @property
     def extension(self):
-        return EXTENSIONS[self.format]
+        return EXTENSIONS[self.content_type]
 
 
 def inspect_image(data, max_pixels):
@@ -44,63 +68,67 @@ def inspect_image(data, max_pixels):
 
     :raise ImageRejected: empty, not an accepted image, too many pixels, or
         what Pillow finds without decoding (PNG chunk checksums). Truncation
-        shows only when decoding: see ``make_thumbnail``.
+        shows only when decoding: see ``previews``.
     """
     if not data:
         raise ImageRejected("the file is empty")
-    with _open(data) as image:
-        info = ImageInfo(image.format, ACCEPTED_FORMATS[image.format], *image.size)
-        if info.width * info.height > max_pixels:
+    with open_image(data) as image:
+        width, height = image.size
+        if width * height > max_pixels:
             raise ImageRejected(
-                f"the image is {info.width}x{info.height} pixels, more than the "
-                f"{max_pixels:,} pixels this store accepts"
+                f"the image is {width}x{height} pixels, "
+                f"more than the {max_pixels:,} pixels this store accepts"
             )
-        _decode(image.verify)
+        if orientation(image) in TURNED_SIDEWAYS:
+            width, height = height, width
+        animated = image.format in ANIMATED_FORMATS and decode(lambda: image.n_frames) > 1
+        info = ImageInfo(image.format, _content_type(image, data), width, height, width * height, animated)
+    with open_image(data) as image:
+        decode(image.verify)
     return info
 
 
 def content_type_of(data):
     """Return the MIME type the bytes themselves show, reading only the header."""
     try:
-        with _open(data) as image:
-            return ACCEPTED_FORMATS[image.format]
+        with open_image(data) as image:
+            return _content_type(image, data)
     except ImageRejected:
         return GENERIC_TYPE
 
 
-def make_thumbnail(data):
-    """Return a small WebP preview of ``data``, upright as EXIF says.
+def shown_as_is(content_type, width, height, animated, longest_side):
+    """Whether every browser shows the original well on a screen, so that it needs no rendition.
 
-    This decodes the whole image, so it is also the check that the data is
-    whole. JPEGs are decoded straight at reduced scale (``draft``), which
-    makes a thumbnail of a 12-megapixel photo several times cheaper. WebP's
-    encoding ``method`` 2 takes a quarter of the time of its default, 4, for
-    about 5% more bytes.
-
-    :raise ImageRejected: the data is truncated or corrupt.
+    Animations are shown as they are, at any size: a rendition would be still.
     """
-    with _open(data) as image:
-        image.draft("RGB", THUMBNAIL_BOX)
-        _decode(image.load)
-        preview = _upright(image)
-        preview.thumbnail(THUMBNAIL_BOX)
-        if preview.mode not in ("RGB", "RGBA"):
-            preview = preview.convert("RGBA" if _has_alpha(preview) else "RGB")
-        out = io.BytesIO()
-        preview.save(out, "WEBP", quality=80, method=2)
-        return out.getvalue()
+    if content_type not in SHOWN_BY_EVERY_BROWSER:
+        return False
+    return animated or max(width or 0, height or 0) <= longest_side
 
 
-def _open(data):
+def orientation(image):
+    """The EXIF orientation (1 to 8); 1 for none, or for a broken EXIF block."""
     try:
-        return Image.open(io.BytesIO(data), formats=tuple(ACCEPTED_FORMATS))
+        value = image.getexif().get(ORIENTATION_TAG, 1)
+    except MemoryError:
+        raise
+    except Exception:
+        return 1
+    return value if value in range(1, 9) else 1
+
+
+def open_image(data):
+    """Open ``data`` with Pillow, which reads only the header so far. :raise ImageRejected:"""
+    try:
+        return Image.open(io.BytesIO(data), formats=OPENERS)
     except Image.DecompressionBombError:
         raise ImageRejected(BOMB) from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, RuntimeError):
         raise ImageRejected(_why_not_an_image(data)) from None
 
 
-def _decode(action):
+def decode(action):
     """Run a Pillow decoding step; any way a parser fails on hostile bytes is a refusal."""
     try:
         return action()
@@ -112,25 +140,18 @@ def _decode(action):
         raise ImageRejected(CORRUPT) from None
 
 
-def _upright(image):
-    """The image turned as its EXIF orientation says; a broken EXIF block just leaves it as it is."""
-    try:
-        return ImageOps.exif_transpose(image)
-    except MemoryError:
-        raise
-    except Exception:
-        return image.copy()
-
-
-def _has_alpha(image):
-    return image.mode in ("LA", "PA", "RGBA") or "transparency" in image.info
+def _content_type(image, data):
+    if image.format == "HEIF" and data[8:12] not in HEIC_BRANDS:
+        return "image/heif"
+    return ACCEPTED_FORMATS[image.format]
 
 
 _SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
 def _why_not_an_image(data):
-    if data.startswith(_SIGNATURES) or (data[:4] == b"RIFF" and data[8:12] == b"WEBP"):
+    looks_like_webp = data[:4] == b"RIFF" and data[8:12] == b"WEBP"
+    if data.startswith(_SIGNATURES) or looks_like_webp or data[4:8] == b"ftyp":
         return CORRUPT
     head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in head or (head.startswith(b"<?xml") and b"svg" in head):
@@ -139,4 +160,4 @@ def _why_not_an_image(data):
         return "this is HTML or XML, not an image"
     if head.startswith(b"#!"):
         return "this is a script, not an image"
-    return "this is not a PNG, JPEG, GIF or WebP image"
+    return "this is not a PNG, JPEG, GIF, WebP, HEIC or AVIF image"

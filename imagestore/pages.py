@@ -15,6 +15,12 @@ def index():
     return render_template("pages/index.html", page=page, images=images)
 
 
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and tools that ask for the icon at its old address get the page's own."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
+
+
 @bp.post("/")
 def upload():
     outcome = uploads.receive()
@@ -34,6 +40,12 @@ def image(key):
 @bp.get("/thumb/<path:key>")
 def thumbnail(key):
     return serving.send_thumbnail(key)
+
+
+@bp.get("/screen/<path:key>")
+def rendition(key):
+    """The image at screen size, in a format every browser shows, for the viewer."""
+    return serving.send_rendition(key)
 
 
 @bp.post("/image/<path:key>/delete")

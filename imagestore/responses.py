@@ -6,9 +6,13 @@ import re
 from flask import abort, request, url_for
 
 from .database import get_db
+from .images import shown_as_is
 from .keys import is_servable_key
+from .previews import RENDITION_LONGEST_SIDE
 
-PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "uploaded_at")
+PUBLIC_FIELDS = (
+    "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",
+)  # fmt: skip
 FALSE_WORDS = {"0", "false", "no", "off"}
 
 
@@ -34,9 +38,19 @@ def public(metadata):
         **{name: metadata.get(name) for name in PUBLIC_FIELDS},
         "url": url_for("pages.image", key=key),
         "thumbnail_url": url_for("pages.thumbnail", key=key),
+        "view_url": _view_url(metadata),
         "download_url": url_for("pages.image", key=key, download=1),
         "api_url": url_for("api.get_image", key=key),
     }
+
+
+def _view_url(metadata):
+    """What the viewer shows: the original where every browser shows it well on a screen,
+    the rendition otherwise (too large, or HEIC and AVIF)."""
+    size = metadata.get("content_type"), metadata.get("width"), metadata.get("height")
+    if shown_as_is(*size, metadata.get("animated", False), RENDITION_LONGEST_SIDE) or size[1] is None:
+        return url_for("pages.image", key=metadata["key"])
+    return url_for("pages.rendition", key=metadata["key"])
 
 
 def flag_arg(name):

@@ -15,8 +15,9 @@ from flask import current_app, request
 from . import atomic, store
 from .cache import Served, ServedCache
 from .database import get_db
-from .images import GENERIC_TYPE, THUMBNAIL_TYPE, content_type_of
+from .images import GENERIC_TYPE, content_type_of
 from .keys import key_from_filename
+from .previews import THUMBNAIL_TYPE
 from .responses import found, lookup
 
 EXTENSION_KEY = "imagestore.cache"
@@ -44,9 +45,14 @@ def send_thumbnail(key):
     return _send(served, key)
 
 
+def send_rendition(key):
+    served = _cached("rendition", key, lambda db: _served(store.read_rendition(db, key)))
+    return _send(served, key)
+
+
 def forget(key):
     """Drop what the cache holds of a deleted image."""
-    _cache().discard(("image", key), ("thumbnail", key))
+    _cache().discard(("image", key), ("thumbnail", key), ("rendition", key))
 
 
 def _cache():

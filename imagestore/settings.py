@@ -15,6 +15,8 @@ DEFAULT_STORAGE_TIMEOUT = 10
 DEFAULT_CACHE_MB = 128
 DEFAULT_CACHE_SECONDS = 30
 DEFAULT_LISTING_SECONDS = 10
+DEFAULT_DECODE_MEGAPIXELS = 64
+DEFAULT_DECODE_WAIT_SECONDS = 30
 MAX_FILES_PER_REQUEST = 100
 
 
@@ -93,6 +95,11 @@ def from_environment():
         "CACHE_BYTES": int(_positive_number("IMAGESTORE_CACHE_MB", DEFAULT_CACHE_MB, zero=True) * 2**20),
         "CACHE_SECONDS": _positive_number("IMAGESTORE_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, zero=True),
         "LISTING_SECONDS": _positive_number("IMAGESTORE_LISTING_SECONDS", DEFAULT_LISTING_SECONDS, zero=True),
+        "DECODE_PIXELS": int(
+            _positive_number("IMAGESTORE_DECODE_MEGAPIXELS", DEFAULT_DECODE_MEGAPIXELS) * 10**6
+        ),
+        "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
+        "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": configured_write_token(),
@@ -102,6 +109,16 @@ def from_environment():
 def configured_write_token():
     """The token uploads and deletes need, or None when they need none."""
     return os.environ.get("IMAGESTORE_WRITE_TOKEN") or None
+
+
+def _flag(name):
+    """A yes/no setting: on when set to 1, true, yes or on."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise StartupError(f"environment variable {name}={raw!r} is not 1 or 0 (true or false)")
 
 
 def _positive_number(name, default, zero=False):

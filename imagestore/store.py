@@ -6,6 +6,8 @@ before it, and is made on first request for images that other tools put into
 the store:
 
 - ``.imagestore/thumbnails/KEY``: a small WebP preview;
+- ``.imagestore/renditions/KEY``: a screen-sized JPEG or WebP for the viewer,
+  for images that browsers cannot show as they are (too large, or HEIC);
 - ``.imagestore/metadata/KEY``: a JSON record (size, SHA-256, type, pixels,
   name, time);
 - ``.imagestore/newest/COUNTDOWN/KEY``: an empty marker of the upload, whose
@@ -25,23 +27,20 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, ordered
-from .images import (
-    GENERIC_TYPE,
-    ImageRejected,
-    inspect_image,
-    make_thumbnail,
-)
+from . import atomic, decoding, ordered
+from .images import GENERIC_TYPE, ImageRejected, inspect_image
 from .keys import RESERVED_PREFIX, is_servable_key, key_from_filename, unique_key
+from .previews import make_rendition, make_thumbnail
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
+RENDITION_PREFIX = RESERVED_PREFIX + "renditions/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 NEWEST_PREFIX = RESERVED_PREFIX + "newest/"
 OLD_MARKER_PREFIX = RESERVED_PREFIX + "uploaded/"
 LATEST_NS = 10**20 - 1
 READING_THREADS = 8
 MOST_FIRST_KEYS = 250
-_NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None}
+_NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None, "animated": False}
 
 
 @dataclass(frozen=True)
@@ -62,15 +61,12 @@ class Page:
         return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
 
 
-def save_upload(db, filename, data, max_pixels, uploaded_ns):
-    """Store an uploaded file under a free key and return its metadata.
+def save_upload(db, filename, incoming, uploaded_ns):
+    """Store an upload (``incoming.Incoming``) under a free key and return its metadata.
 
     ``uploaded_ns``, the time of the upload, orders the gallery: the latest first.
-
-    :raise ImageRejected: the bytes are not an image the store accepts.
     """
-    info = inspect_image(data, max_pixels)
-    thumbnail = make_thumbnail(data)
+    data, info, previews = incoming.data, incoming.info, incoming.previews
     key = _create_under_free_key(db, key_from_filename(filename, info.extension), data)
     metadata = {
         "key": key,
@@ -80,12 +76,16 @@ def save_upload(db, filename, data, max_pixels, uploaded_ns):
         "content_type": info.content_type,
         "width": info.width,
         "height": info.height,
+        "animated": info.animated,
+        "location_removed": incoming.location_removed,
         "uploaded_at": datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds"),
         "uploaded_ns": uploaded_ns,
     }
     try:
         atomic.put(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
-        atomic.put(db, THUMBNAIL_PREFIX + key, thumbnail)
+        atomic.put(db, THUMBNAIL_PREFIX + key, previews.thumbnail)
+        if previews.rendition is not None:
+            atomic.put(db, RENDITION_PREFIX + key, previews.rendition)
         atomic.put(db, _upload_marker(key, uploaded_ns), b"")
     except Exception:
         _forget_quietly(db, key)
@@ -220,17 +220,34 @@ def read_thumbnail(db, key):
     """Return the image's thumbnail, making it if it is missing.
 
     :raise KeyError: no such image, or one that is not an image at all.
+    :raise decoding.Busy: making it would wait too long for the memory budget.
     """
+    return _read_preview(db, key, THUMBNAIL_PREFIX, make_thumbnail)
+
+
+def read_rendition(db, key):
+    """Return the image's screen-sized rendition, making it if it is missing.
+
+    :raise KeyError: no such image, or one that is not an image at all.
+    :raise decoding.Busy: making it would wait too long for the memory budget.
+    """
+    return _read_preview(db, key, RENDITION_PREFIX, make_rendition)
+
+
+def _read_preview(db, key, prefix, make):
     try:
-        return db[THUMBNAIL_PREFIX + key]
+        return db[prefix + key]
     except KeyError:
         pass
+    data = db[key]
     try:
-        thumbnail = make_thumbnail(db[key])
+        pixels = inspect_image(data, max_pixels=float("inf")).pixels
+        with decoding.decoding(pixels):
+            preview = make(data)
     except ImageRejected:
         raise KeyError(key) from None
-    _fill_in(db, THUMBNAIL_PREFIX + key, thumbnail)
-    return thumbnail
+    _fill_in(db, prefix + key, preview)
+    return preview
 
 
 def delete_image(db, key):
@@ -242,7 +259,7 @@ def delete_image(db, key):
         _delete_quietly(
             db, [_upload_marker(key, uploaded_ns), f"{OLD_MARKER_PREFIX}{uploaded_ns:020d}/{key}"]
         )
-    _delete_quietly(db, [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key])
+    _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
     del db[key]
 
 
@@ -290,7 +307,8 @@ def _describe(key, data):
         info = inspect_image(data, max_pixels=float("inf"))
     except ImageRejected:
         return metadata | _NOT_AN_IMAGE
-    return metadata | {"content_type": info.content_type, "width": info.width, "height": info.height}
+    shown = {"content_type": info.content_type, "width": info.width, "height": info.height}
+    return metadata | shown | {"animated": info.animated}
 
 
 def _create_under_free_key(db, wanted, data):
@@ -314,7 +332,7 @@ def _create_under_free_key(db, wanted, data):
 def _forget_quietly(db, key):
     """Undo an upload that failed half way, as far as storage lets us."""
     try:
-        _delete_quietly(db, [THUMBNAIL_PREFIX + key, METADATA_PREFIX + key, key])
+        _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key, key])
     except Exception:
         pass
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request
 
-from . import gallery, store
+from . import decoding, gallery, incoming, store
 from .database import get_db
+from .decoding import Busy
 from .images import ImageRejected
 
 NO_FILE = "no file was sent: choose one or more images (form field 'file')"
@@ -17,8 +18,11 @@ STORING_THREADS = 8
 
 @dataclass
 class Outcome:
+    """``retry_after`` is set when a file was turned away only because the server was busy."""
+
     stored: list = field(default_factory=list)
     rejected: list = field(default_factory=list)
+    retry_after: int | None = None
 
 
 def receive():
@@ -32,7 +36,8 @@ def receive():
     parts = _sent_files()
     if not parts:
         return Outcome(rejected=[{"filename": "", "error": NO_FILE}])
-    db, max_pixels, received_ns = get_db(), current_app.config["MAX_PIXELS"], time.time_ns()
+    db, received_ns = get_db(), time.time_ns()
+    rules = current_app.config["MAX_PIXELS"], current_app.config["KEEP_LOCATION"], decoding.budget()
     positions_by_name = defaultdict(list)
     for position, (filename, _) in enumerate(parts):
         positions_by_name[filename].append(position)
@@ -41,13 +46,15 @@ def receive():
 
     def store_in_order(positions):
         for position in positions:
-            verdicts[position] = _store(db, *parts[position], max_pixels, received_ns + position)
+            verdicts[position] = _store(db, *parts[position], rules, received_ns + position)
 
     with ThreadPoolExecutor(min(STORING_THREADS, len(positions_by_name))) as pool:
         list(pool.map(store_in_order, positions_by_name.values()))
     outcome = Outcome()
     for verdict, item in verdicts:
         getattr(outcome, verdict).append(item)
+        if "retry_after" in item:
+            outcome.retry_after = item.pop("retry_after")
     gallery.added(outcome.stored)
     return outcome
 
@@ -59,9 +66,12 @@ def _sent_files():
     return [(filename, data) for filename, data in parts if filename or data]
 
 
-def _store(db, filename, data, max_pixels, uploaded_ns):
-    """Return ``("stored", metadata)``, or ``("rejected", reason)`` for a file that is no image."""
+def _store(db, filename, data, rules, uploaded_ns):
+    """Return ``("stored", metadata)``, or ``("rejected", reason)`` for a file that is no image
+    or that found the server too busy to decode it."""
     try:
-        return "stored", store.save_upload(db, filename, data, max_pixels, uploaded_ns)
+        return "stored", store.save_upload(db, filename, incoming.prepare(data, *rules), uploaded_ns)
     except ImageRejected as why:
         return "rejected", {"filename": filename, "error": str(why)}
+    except Busy as busy:
+        return "rejected", {"filename": filename, "error": str(busy), "retry_after": busy.retry_after}

@@ -163,10 +163,11 @@ function fillTile(tile, image) {
     height: image.height,
     type: image.content_type,
     url: image.url,
+    viewUrl: image.view_url,
     downloadUrl: image.download_url,
     apiUrl: image.api_url,
   });
-  tile.querySelector("[data-tile-link]").href = image.url;
+  tile.querySelector("[data-tile-link]").href = image.view_url;
   const thumbnail = tile.querySelector("[data-tile-image]");
   thumbnail.src = image.thumbnail_url;
   thumbnail.alt = image.key;
@@ -231,9 +232,9 @@ const tiles = () => Array.from(gallery.querySelectorAll("[data-tile]"));
 
 function openViewer(tile) {
   current = tile;
-  const { key, size, width, height, type, url, downloadUrl, filename } = tile.dataset;
+  const { key, size, width, height, type, viewUrl, downloadUrl, filename } = tile.dataset;
   const image = part("image");
-  image.src = url;
+  image.src = viewUrl;
   image.alt = key;
   part("name").textContent = key;
   part("size").textContent = formatBytes(Number(size));

@@ -178,7 +178,7 @@ def test_dropping_files_anywhere_on_the_page_uploads_them(new_page, live_server)
     summary = page.locator("[data-uploads-summary]")
     expect(summary).to_have_text("All 2 done: 1 stored, 1 rejected.")
     expect(page.locator(".upload-item.rejected [data-upload-status]")).to_have_text(
-        "Rejected: this is not a PNG, JPEG, GIF or WebP image"
+        "Rejected: this is not a PNG, JPEG, GIF, WebP, HEIC or AVIF image"
     )
     expect(page.locator("[data-tile-name]")).to_have_text(["dropped.png"])
 

@@ -24,7 +24,7 @@ def test_the_page_says_what_happened_to_each_file(upload):
     answer = upload(("a.png", samples.image()), ("notes.png", b"plain text"), url="/", follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert "Stored a.png as a.png" in page
-    assert "Rejected notes.png: this is not a PNG, JPEG, GIF or WebP image" in page
+    assert "Rejected notes.png: this is not a PNG, JPEG, GIF, WebP, HEIC or AVIF image" in page
 
 
 def test_a_form_posted_without_a_file_says_so(client):

@@ -105,7 +105,7 @@ def corrupt_byte(data, offset):
 
 REFUSALS = {
     "empty file": (b"", "empty"),
-    "plain text": (b"just some notes\n" * 10, "not a PNG, JPEG, GIF or WebP"),
+    "plain text": (b"just some notes\n" * 10, "not a PNG, JPEG, GIF, WebP, HEIC or AVIF"),
     "HTML renamed .jpg": (b"<!doctype html><html><script>alert(1)</script></html>", "HTML"),
     "SVG": (b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="9" height="9"/></svg>', "SVG"),
     "SVG with script": (

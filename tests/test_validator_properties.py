@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from imagestore.images import ImageRejected, inspect_image, make_thumbnail
+from imagestore.images import ImageRejected, inspect_image
+from imagestore.previews import make_thumbnail
 
 
 def jpeg_with_exif():

@@ -1,0 +1,140 @@
+"""Files shaped like those phones and cameras write, made on the spot with Pillow
+and pillow-heif: MPO (JPEG with a second picture in an MPF segment, as Ultra HDR
+photos and multi-picture cameras write), HEIC in 8 and 10 bits with and without
+alpha, AVIF, CMYK and progressive JPEG, 16-bit and palette PNG, animations, every
+EXIF orientation, and GPS positions with an owner's name and serial number.
+"""
+
+import io
+
+import numpy
+import pillow_heif
+from PIL import Image, ImageDraw
+
+pillow_heif.register_heif_opener()
+
+GPS_IFD, EXIF_IFD = 0x8825, 0x8769
+ORIENTATION, MAKE, MODEL = 0x0112, 0x010F, 0x0110
+DATE_TAKEN, OWNER, BODY_SERIAL = 0x9003, 0xA430, 0xA431
+OWNER_NAME, SERIAL_NUMBER = "Jane Example", "SN-4455667788"
+MAKER, CAMERA = "Examplecam", "X100 Example"
+
+
+def picture(size=(640, 480), mode="RGB", seed=0):
+    """A picture with shapes whose place depends on ``seed``, so that a turn or a flip shows."""
+    image = Image.new("RGB", size, (30 + seed % 200, 90, 160))
+    draw = ImageDraw.Draw(image)
+    width, height = size
+    draw.rectangle((0, 0, width // 3, height // 4), fill=(250, 40, 40))
+    draw.ellipse((width // 2, height // 2, width - 1, height - 1), fill=(40, 220, 90))
+    if mode == "RGBA":
+        image.putalpha(Image.linear_gradient("L").resize(size))
+    return image.convert(mode) if mode not in ("RGB", "RGBA") else image
+
+
+def camera_exif(orientation=1, gps=True):
+    """EXIF as a phone writes it: the camera, the time, a position, an owner and a serial number."""
+    exif = Image.Exif()
+    exif[MAKE], exif[MODEL], exif[ORIENTATION] = MAKER, CAMERA, orientation
+    details = exif.get_ifd(EXIF_IFD)
+    details[DATE_TAKEN] = "2026:11:30 10:00:00"
+    details[OWNER], details[BODY_SERIAL] = OWNER_NAME, SERIAL_NUMBER
+    if gps:
+        position = exif.get_ifd(GPS_IFD)
+        position[1], position[2] = "N", (48.0, 51.0, 24.0)
+        position[3], position[4] = "E", (2.0, 21.0, 7.0)
+    return exif
+
+
+def encoded(image, image_format, **options):
+    out = io.BytesIO()
+    image.save(out, image_format, **options)
+    return out.getvalue()
+
+
+def jpeg(size=(640, 480), orientation=1, gps=True, **options):
+    return encoded(picture(size), "JPEG", exif=camera_exif(orientation, gps), quality=90, **options)
+
+
+def mpo(size=(640, 480), gps=True):
+    """A JPEG carrying a second picture in an MPF segment (a gain map, or a 3D camera's other eye)."""
+    second = picture((size[0] // 2, size[1] // 2), seed=7)
+    return encoded(picture(size), "MPO", save_all=True, append_images=[second], exif=camera_exif(gps=gps))
+
+
+def heic(size=(640, 480), bits=8, alpha=False, gps=True):
+    image = picture(size, "RGBA" if alpha else "RGB")
+    exif = camera_exif(gps=gps).tobytes()
+    if bits == 8:
+        return encoded(image, "HEIF", exif=exif, quality=80)
+    channels = 4 if alpha else 3
+    pixels = (numpy.asarray(image, dtype=numpy.uint16) * 257).astype(numpy.uint16)
+    assert pixels.shape[2] == channels
+    deep = pillow_heif.from_bytes(mode="RGBA;16" if alpha else "RGB;16", size=size, data=pixels.tobytes())
+    deep.info["exif"] = exif
+    out = io.BytesIO()
+    deep.save(out, quality=80)
+    return out.getvalue()
+
+
+def avif(size=(640, 480), gps=True):
+    return encoded(picture(size), "AVIF", exif=camera_exif(gps=gps).tobytes(), quality=70)
+
+
+def webp(size=(640, 480), gps=True):
+    return encoded(picture(size), "WEBP", exif=camera_exif(gps=gps).tobytes(), quality=80)
+
+
+def png(size=(640, 480), gps=True):
+    return encoded(picture(size), "PNG", exif=camera_exif(gps=gps).tobytes())
+
+
+def cmyk_jpeg():
+    return encoded(picture(mode="CMYK"), "JPEG", quality=90)
+
+
+def progressive_jpeg():
+    return encoded(picture(), "JPEG", progressive=True, quality=90)
+
+
+def png_16_bit():
+    return encoded(Image.linear_gradient("L").resize((300, 200)).convert("I;16"), "PNG")
+
+
+def palette_png_with_transparency():
+    image = picture(mode="P")
+    return encoded(image, "PNG", transparency=0)
+
+
+def animated(image_format):
+    frames = [picture((160, 120), seed=seed) for seed in range(0, 120, 30)]
+    return encoded(frames[0], image_format, save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+def corpus():
+    """Every kind of file above, by name: what a test uploads to see each stored and shown."""
+    return {
+        "ultra-hdr.jpg": mpo(),
+        "camera.jpg": jpeg(),
+        "iphone.heic": heic(),
+        "iphone-10-bit.heic": heic(bits=10),
+        "alpha.heic": heic(alpha=True),
+        "alpha-10-bit.heic": heic(bits=10, alpha=True),
+        "photo.avif": avif(),
+        "cmyk.jpg": cmyk_jpeg(),
+        "progressive.jpg": progressive_jpeg(),
+        "deep.png": png_16_bit(),
+        "palette.png": palette_png_with_transparency(),
+        "located.png": png(),
+        "located.webp": webp(),
+        "animated.gif": animated("GIF"),
+        "animated.webp": animated("WEBP"),
+        **{f"orientation-{n}.jpg": jpeg(orientation=n) for n in range(1, 9)},
+    }
+
+
+def upright(data):
+    """The image as shown: decoded, turned as its EXIF says."""
+    from PIL import ImageOps
+
+    return ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
