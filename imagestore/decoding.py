@@ -8,19 +8,28 @@ others hold the budget; after ``wait`` seconds it gives up with ``Busy``
 still goes through, alone.
 """
 
+import ctypes
+import ctypes.util
 import threading
 import time
 from contextlib import contextmanager
 
 from flask import current_app
 
+RETRY_AFTER_SECONDS = 5
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD_BYTES = 1 << 20
+
 
 class Busy(Exception):
     """The budget stayed taken for longer than a request may wait."""
 
-    def __init__(self, retry_after):
-        super().__init__(f"the server is decoding other large images; try again in {retry_after} seconds")
-        self.retry_after = retry_after
+    retry_after = RETRY_AFTER_SECONDS
+
+    def __init__(self):
+        super().__init__(
+            f"the server is busy decoding other large images; try again in {self.retry_after} seconds"
+        )
 
 
 class PixelBudget:
@@ -39,7 +48,7 @@ class PixelBudget:
             while self._in_use + wanted > self.pixels:
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise Busy(retry_after=max(1, round(self.wait)))
+                    raise Busy()
                 self._freed.wait(left)
             self._in_use += wanted
         try:
@@ -55,6 +64,25 @@ EXTENSION_KEY = "imagestore.decoding"
 
 def init_app(app):
     app.extensions[EXTENSION_KEY] = PixelBudget(app.config["DECODE_PIXELS"], app.config["DECODE_WAIT"])
+    give_freed_pixels_back()
+
+
+def give_freed_pixels_back():
+    """Have glibc hand a decoded image's memory back to the system when it is freed.
+
+    Pillow holds pixels in blocks of 16 MB. glibc's malloc maps such blocks
+    on their own at first, but after the first is freed it raises its
+    threshold and serves the next from the heap of the thread, which keeps
+    them: every request thread that once decoded a large image would hold
+    its memory for good, and the budget would bound nothing. A fixed
+    threshold keeps every block of 1 MB or more mapped on its own.
+    """
+    libc_name = ctypes.util.find_library("c")
+    if libc_name is None:
+        return
+    libc = ctypes.CDLL(libc_name)
+    if hasattr(libc, "mallopt"):
+        libc.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
 def budget():

@@ -47,7 +47,7 @@ def undecryptable(error):
 
 
 def busy_decoding(error):
-    message = f"The server is busy decoding other large images; try again in {error.retry_after} seconds."
+    message = f"{str(error).capitalize()}."
     body, code = answer(503, "Busy", message)
     return body, code, {"Retry-After": str(error.retry_after)}
 

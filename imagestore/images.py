@@ -109,13 +109,25 @@ def shown_as_is(content_type, width, height, animated, longest_side):
 
 def orientation(image):
     """The EXIF orientation (1 to 8); 1 for none, or for a broken EXIF block."""
-    try:
-        value = image.getexif().get(ORIENTATION_TAG, 1)
-    except MemoryError:
-        raise
-    except Exception:
-        return 1
+    value = exif_of(image).get(ORIENTATION_TAG, 1)
     return value if value in range(1, 9) else 1
+
+
+def exif_of(image):
+    """The EXIF block the header holds, read without decoding a pixel; empty when broken.
+
+    Pillow's ``getexif`` decodes a whole PNG to look for an EXIF chunk after the pixels.
+    """
+    exif = Image.Exif()
+    raw = image.info.get("exif")
+    if raw:
+        try:
+            exif.load(raw)
+        except MemoryError:
+            raise
+        except Exception:
+            return Image.Exif()
+    return exif
 
 
 def open_image(data):

@@ -11,7 +11,7 @@ than stored with it.
 from dataclasses import dataclass
 
 from . import privacy
-from .images import ImageInfo, ImageRejected, inspect_image, open_image, shown_as_is
+from .images import ImageInfo, ImageRejected, exif_of, inspect_image, open_image, shown_as_is
 from .previews import RENDITION_LONGEST_SIDE, Previews, make_previews
 
 GPS_IFD = 0x8825
@@ -52,7 +52,7 @@ def has_no_rendition(info):
 def _still_located(data):
     with open_image(data) as image:
         try:
-            return bool(image.getexif().get_ifd(GPS_IFD))
+            return bool(exif_of(image).get_ifd(GPS_IFD))
         except MemoryError:
             raise
         except Exception:

@@ -2,6 +2,7 @@
 
 import io
 
+import camera_files
 import pytest
 import samples
 
@@ -182,3 +183,17 @@ def test_on_the_filesystem_nothing_is_written_outside_its_folder(own_config, tmp
     outside = [path for path in tmp_path.rglob("*") if path.is_file() and folder not in path.parents]
     assert [path.name for path in outside] == ["filesystem.ini"]
     assert client.get("/api/images").json["total"] == len(HOSTILE_NAMES)
+
+
+def test_camera_files_are_stored_and_served_on_every_backend(client, upload):
+    """HEIC, AVIF, MPO and located JPEGs, in one request: each served as stored, with its previews."""
+    files = {name: camera_files.corpus()[name] for name in ("iphone.heic", "photo.avif", "ultra-hdr.jpg")}
+    answer = upload(*files.items())
+    assert answer.status_code == 201, answer.json
+    assert len(answer.json["stored"]) == len(files)
+    for image in answer.json["stored"]:
+        served = client.get(image["url"])
+        assert served.status_code == 200 and len(served.data) == len(files[image["filename"]])
+        assert image["location_removed"] is True
+        for url in (image["thumbnail_url"], image["view_url"]):
+            assert client.get(url).status_code == 200, url

@@ -52,7 +52,7 @@ def _jpeg(data):
     every ``FF`` is followed by ``00`` or a restart marker.
     """
     removed = False
-    at = data.find(JPEG_APP1 + b"\x00")
+    at = data.find(JPEG_APP1)
     while at != -1 and at + 4 <= len(data):
         length = struct.unpack_from(">H", data, at + 2)[0]
         body = at + 4

@@ -5,6 +5,7 @@ alpha, AVIF, CMYK and progressive JPEG, 16-bit and palette PNG, animations, ever
 EXIF orientation, and GPS positions with an owner's name and serial number.
 """
 
+import functools
 import io
 
 import numpy
@@ -111,6 +112,7 @@ def animated(image_format):
     return encoded(frames[0], image_format, save_all=True, append_images=frames[1:], duration=100, loop=0)
 
 
+@functools.cache
 def corpus():
     """Every kind of file above, by name: what a test uploads to see each stored and shown."""
     return {

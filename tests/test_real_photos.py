@@ -1,0 +1,218 @@
+"""Real photos, as phones and cameras write them: every common file stored and shown
+upright, without the place it was taken or who took it.
+
+Each file of the corpus (``camera_files``) is stored, served back as its own type,
+and shown through a thumbnail and, where browsers cannot show the original well,
+a screen-sized rendition. The GPS position and personal EXIF tags are taken out of
+the stored original in place: same length, every pixel as uploaded.
+"""
+
+import io
+
+import camera_files
+import pytest
+import samples
+from PIL import Image
+
+from imagestore import decoding, incoming, privacy
+from imagestore.images import ImageRejected
+
+CORPUS = camera_files.corpus()
+EXPECTED_TYPES = {
+    "heic": "image/heic",
+    "avif": "image/avif",
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "gif": "image/gif",
+}
+LOCATED = [name for name in CORPUS if name.endswith((".jpg", ".heic", ".avif")) or "located" in name]
+LOCATED = [name for name in LOCATED if name not in ("cmyk.jpg", "progressive.jpg")]
+SHOWN_BY_EVERY_BROWSER = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+SIDEWAYS = {5, 6, 7, 8}
+
+
+@pytest.fixture
+def backend():
+    """How a file is judged does not depend on where it is stored; see the last tests for that."""
+    return "in-memory"
+
+
+def stored(upload, name, data=None):
+    answer = upload((name, CORPUS[name] if data is None else data))
+    assert answer.status_code == 201, answer.json
+    return answer.json["stored"][0]
+
+
+def opened(data):
+    return Image.open(io.BytesIO(data))
+
+
+def pixels_of_every_picture(data):
+    image = opened(data)
+    frames = []
+    for number in range(getattr(image, "n_frames", 1)):
+        image.seek(number)
+        frames.append(image.convert("RGBA").tobytes())
+    return frames
+
+
+def expected_size(name):
+    width, height = opened(CORPUS[name]).size if not name.endswith(".heic") else (640, 480)
+    orientation = int(name.split("-")[1].split(".")[0]) if name.startswith("orientation-") else 1
+    return (height, width) if orientation in SIDEWAYS else (width, height)
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_every_camera_file_is_stored_and_served_as_its_own_type(client, upload, name):
+    image = stored(upload, name)
+    assert image["content_type"] == EXPECTED_TYPES[name.rsplit(".", 1)[1]]
+    served = client.get(image["url"])
+    assert served.status_code == 200
+    assert served.mimetype == image["content_type"]
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_width_and_height_are_those_of_the_upright_image(upload, name):
+    image = stored(upload, name)
+    assert (image["width"], image["height"]) == expected_size(name)
+
+
+@pytest.mark.parametrize("name", CORPUS)
+def test_every_camera_file_is_shown_through_previews_every_browser_displays(client, upload, name):
+    image = stored(upload, name)
+    for url in (image["thumbnail_url"], image["view_url"]):
+        preview = client.get(url)
+        assert preview.status_code == 200, url
+        assert preview.mimetype in SHOWN_BY_EVERY_BROWSER
+        assert opened(preview.data).size[0] > 0
+
+
+@pytest.mark.parametrize("name", [name for name in CORPUS if name.startswith("orientation-")])
+def test_previews_are_upright(client, upload, name):
+    image = stored(upload, name)
+    thumbnail = opened(client.get(image["thumbnail_url"]).data)
+    portrait = image["height"] > image["width"]
+    assert (thumbnail.height > thumbnail.width) == portrait
+    reference = camera_files.upright(CORPUS[name]).convert("RGB").resize(thumbnail.size)
+    corner = thumbnail.convert("RGB").getpixel((2, 2))
+    assert max(abs(a - b) for a, b in zip(corner, reference.getpixel((2, 2)), strict=True)) < 40
+
+
+@pytest.mark.parametrize("name", ["iphone.heic", "alpha-10-bit.heic", "photo.avif"])
+def test_formats_browsers_cannot_all_show_are_viewed_through_a_rendition(upload, name):
+    assert "/screen/" in stored(upload, name)["view_url"]
+
+
+@pytest.mark.parametrize("name", ["camera.jpg", "located.png", "animated.gif", "animated.webp"])
+def test_screen_sized_images_every_browser_shows_are_viewed_as_they_are(upload, name):
+    image = stored(upload, name)
+    assert image["view_url"] == image["url"]
+
+
+def test_the_viewer_shows_a_12_megapixel_photo_through_a_rendition_of_at_most_a_fifth_of_its_bytes(
+    client, upload
+):
+    original = samples.photo(size=(4000, 3000), seed=12)
+    image = stored(upload, "big.jpg", original)
+    assert "/screen/" in image["view_url"]
+    rendition = client.get(image["view_url"])
+    assert rendition.status_code == 200 and rendition.headers["ETag"]
+    assert max(opened(rendition.data).size) <= 2048
+    assert len(rendition.data) <= len(original) / 5
+    assert (
+        client.get(image["view_url"], headers={"If-None-Match": rendition.headers["ETag"]}).status_code == 304
+    )
+
+
+@pytest.mark.parametrize("name", LOCATED)
+def test_the_location_and_personal_tags_are_gone_from_the_served_original(client, upload, name):
+    image = stored(upload, name)
+    assert image["location_removed"] is True
+    served = client.get(image["url"]).data
+    for number in range(getattr(opened(served), "n_frames", 1)):
+        picture = opened(served)
+        picture.seek(number)
+        exif = picture.getexif()
+        assert not exif.get_ifd(camera_files.GPS_IFD), f"picture {number} still has its GPS position"
+        details = exif.get_ifd(camera_files.EXIF_IFD)
+        assert camera_files.OWNER not in details and camera_files.BODY_SERIAL not in details
+    assert camera_files.OWNER_NAME.encode() not in served
+    assert camera_files.SERIAL_NUMBER.encode() not in served
+
+
+@pytest.mark.parametrize("name", LOCATED)
+def test_removing_the_location_keeps_every_pixel_and_the_length(client, upload, name):
+    served = client.get(stored(upload, name)["url"]).data
+    assert len(served) == len(CORPUS[name])
+    assert pixels_of_every_picture(served) == pixels_of_every_picture(CORPUS[name])
+
+
+@pytest.mark.parametrize("name", ["camera.jpg", "iphone.heic"])
+def test_the_camera_time_and_orientation_are_kept(client, upload, name):
+    exif = opened(client.get(stored(upload, name)["url"]).data).getexif()
+    assert exif[camera_files.MODEL] == camera_files.CAMERA
+    assert exif.get_ifd(camera_files.EXIF_IFD)[camera_files.DATE_TAKEN] == "2026:11:30 10:00:00"
+
+
+def test_the_second_picture_of_an_mpo_is_kept_whole(client, upload):
+    served = opened(client.get(stored(upload, "ultra-hdr.jpg")["url"]).data)
+    assert served.format == "MPO" and served.n_frames == 2
+
+
+def test_a_store_set_to_keep_locations_keeps_the_original_byte_for_byte(make_app, upload):
+    client = make_app(KEEP_LOCATION=True).test_client()
+    image = stored(lambda *files: upload(*files, to=client), "camera.jpg")
+    assert image["location_removed"] is False
+    assert client.get(image["url"]).data == CORPUS["camera.jpg"]
+
+
+@pytest.mark.parametrize("name", ["camera.jpg", "ultra-hdr.jpg", "iphone.heic"])
+def test_previews_carry_no_exif(client, upload, name):
+    image = stored(upload, name)
+    for url in (image["thumbnail_url"], f"/screen/{image['key']}"):
+        assert not opened(client.get(url).data).getexif(), url
+
+
+def test_an_original_whose_location_cannot_be_removed_is_refused(monkeypatch):
+    monkeypatch.setattr(privacy, "remove_location", lambda data, image_format: (data, False))
+    with pytest.raises(ImageRejected, match="location"):
+        incoming.prepare(CORPUS["camera.jpg"], 50_000_000, False, decoding.PixelBudget(10**8, 1))
+
+
+@pytest.mark.parametrize("name", CORPUS)
+@pytest.mark.parametrize("damage", ["truncated", "corrupt"])
+def test_a_damaged_camera_file_is_stored_whole_or_refused_with_a_reason(client, upload, name, damage):
+    data = CORPUS[name]
+    if damage == "truncated":
+        damaged = data[: len(data) // 2]
+    else:
+        middle = len(data) // 2
+        damaged = (
+            data[:middle] + bytes(byte ^ 0x5A for byte in data[middle : middle + 64]) + data[middle + 64 :]
+        )
+    answer = upload((name, damaged))
+    assert answer.status_code in (201, 400), answer.json
+    if answer.status_code == 400:
+        assert answer.json["rejected"][0]["error"]
+    else:
+        for url in ("url", "thumbnail_url", "view_url"):
+            assert client.get(answer.json["stored"][0][url]).status_code == 200
+
+
+def test_an_upload_that_finds_the_decoding_budget_taken_gets_503_with_retry_after(make_app, upload):
+    app = make_app(DECODE_WAIT=0.2)
+    client = app.test_client()
+    with app.extensions[decoding.EXTENSION_KEY].decoding(10**12):
+        answer = upload(("camera.jpg", CORPUS["camera.jpg"]), to=client)
+    assert answer.status_code == 503
+    assert int(answer.headers["Retry-After"]) >= 1
+    assert "busy" in answer.json["error"]
+    assert client.get("/api/images").json["total"] == 0
+
+
+def test_the_page_has_its_own_icon(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'rel="icon"' in page
+    assert client.get("/static/favicon.svg").status_code == 200
+    assert client.get("/favicon.ico", follow_redirects=True).status_code == 200
