@@ -7,6 +7,7 @@ there.
 
 import base64
 
+import camera_files
 import pytest
 import samples
 from emulators import PROJECT_ROOT
@@ -42,8 +43,14 @@ class Console:
 
     def __init__(self, page):
         self.messages = []
-        page.on("console", lambda message: self.messages.append(message.text))
+        self.errors = []
+        page.on("console", self._said)
         page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
+
+    def _said(self, message):
+        self.messages.append(message.text)
+        if message.type == "error":
+            self.errors.append(message.text)
 
     def csp_violations(self):
         return [text for text in self.messages if "Content Security Policy" in text]
@@ -144,6 +151,51 @@ def test_upload_browse_download_and_delete(new_page, live_server, photos, access
     assert sorted(page.locator("[data-tile-name]").all_inner_texts()) == sorted(set(names) - {shown})
     assert page.console.csp_violations() == []
     assert not [text for text in page.console.messages if text.startswith("page error")]
+
+
+@pytest.fixture
+def phone_and_camera_files(tmp_path):
+    """A phone's HEIC and Ultra HDR JPEG, a camera's sideways photo and a 12-megapixel photo."""
+    files = {
+        "iphone.heic": camera_files.heic(size=(1600, 1200)),
+        "ultra-hdr.jpg": camera_files.mpo(size=(1600, 1200)),
+        "portrait.jpg": camera_files.jpeg(size=(1600, 1200), orientation=6),
+        "twelve-megapixels.jpg": samples.photo(size=(4000, 3000), seed=12),
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return [tmp_path / name for name in files]
+
+
+def test_phone_and_camera_photos_show_upright_in_the_grid_and_the_viewer(
+    new_page, live_server, phone_and_camera_files
+):
+    page = new_page()
+    page.goto(live_server)
+    page.set_input_files("#file", phone_and_camera_files)
+    wait_for_uploads(page, len(phone_and_camera_files))
+    for thumbnail in page.locator("[data-tile-image]").all():
+        expect(thumbnail).to_have_js_property("complete", True)
+        assert thumbnail.evaluate("image => image.naturalWidth") > 0, "Chromium could not show a thumbnail"
+    portrait = page.locator('[data-tile][data-key="portrait.jpg"] [data-tile-image]')
+    assert portrait.evaluate("image => image.naturalHeight > image.naturalWidth")
+
+    viewer, shown = page.locator("[data-viewer]"), page.locator("[data-viewer-image]")
+    for key in ("iphone.heic", "twelve-megapixels.jpg"):
+        page.locator(f'[data-tile][data-key="{key}"] [data-tile-link]').click()
+        expect(viewer.locator("[data-viewer-name]")).to_have_text(key)
+        expect(shown).to_have_js_property("complete", True)
+        assert "/screen/" in shown.evaluate("image => image.src"), "the viewer did not show the rendition"
+        assert 0 < shown.evaluate("image => Math.max(image.naturalWidth, image.naturalHeight)") <= 2048
+        page.keyboard.press("Escape")
+
+    page.locator('[data-tile][data-key="iphone.heic"] [data-tile-link]').click()
+    with page.expect_download() as download_info:
+        viewer.locator("[data-viewer-download]").click()
+    assert download_info.value.suggested_filename == "iphone.heic"
+    stored = page.request.get(f"{live_server}/image/iphone.heic").body()
+    assert download_info.value.path().read_bytes() == stored
+    assert page.console.errors == [], page.console.errors
 
 
 def test_a_gallery_page_downloads_at_most_a_twentieth_of_the_originals_it_shows(

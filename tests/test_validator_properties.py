@@ -1,13 +1,17 @@
-"""Whatever bytes arrive, the validator answers "an image" or "refused, because...", never a crash."""
+"""Whatever bytes arrive, the validator answers "an image" or "refused, because...", never a crash;
+and the app answers 201 or 400, never 5xx."""
 
 import io
 
+import camera_files
 import pytest
 import samples
-from hypothesis import given, settings
+from emulators import write_ini
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from imagestore import create_app, database
 from imagestore.images import ImageRejected, inspect_image
 from imagestore.previews import make_thumbnail
 
@@ -22,6 +26,38 @@ def jpeg_with_exif():
 
 
 VALID = [samples.image(kind, size=(40, 30)) for kind in sorted(samples.FORMATS)] + [jpeg_with_exif()]
+SMALL = (96, 64)
+CAMERA_FILES = [
+    camera_files.mpo(SMALL),
+    camera_files.heic(SMALL),
+    camera_files.heic(SMALL, bits=10, alpha=True),
+    camera_files.avif(SMALL),
+    camera_files.webp(SMALL),
+    camera_files.png(SMALL),
+    camera_files.jpeg(SMALL, orientation=6),
+]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """One app for every example hypothesis tries (a fixture per test would be made once anyway)."""
+    app = create_app(write_ini("in-memory", "properties", tmp_path_factory.mktemp("properties")))
+    yield app.test_client()
+    app.extensions[database.EXTENSION_KEY].close()
+
+
+def damaged(original, data):
+    """``original`` with one byte flipped, cut short, with bytes inserted, or with its header
+    spliced onto another file's body, as hypothesis draws."""
+    position = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
+    damage = data.draw(st.sampled_from(["flip", "cut", "insert", "splice"]))
+    if damage == "splice":
+        return original[:position] + data.draw(st.sampled_from(VALID + CAMERA_FILES))[position:]
+    if damage == "flip":
+        return original[:position] + bytes([original[position] ^ 0xFF]) + original[position + 1 :]
+    if damage == "cut":
+        return original[:position]
+    return original[:position] + data.draw(st.binary(min_size=1, max_size=64)) + original[position:]
 
 
 def judge(data):
@@ -41,17 +77,16 @@ def test_arbitrary_bytes_are_judged_without_crashing(data):
 
 
 @settings(max_examples=300)
-@given(st.sampled_from(VALID), st.data())
+@given(st.sampled_from(VALID + CAMERA_FILES), st.data())
 def test_damaged_images_are_judged_without_crashing(original, data):
-    position = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
-    damage = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-    if damage == "flip":
-        damaged = original[:position] + bytes([original[position] ^ 0xFF]) + original[position + 1 :]
-    elif damage == "cut":
-        damaged = original[:position]
-    else:
-        damaged = original[:position] + data.draw(st.binary(min_size=1, max_size=64)) + original[position:]
-    judge(damaged)
+    judge(damaged(original, data))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(CAMERA_FILES), st.data())
+def test_a_damaged_camera_file_uploaded_gets_201_or_400_never_5xx(client, original, data):
+    answer = client.post("/api/images", data={"file": [(io.BytesIO(damaged(original, data)), "photo.jpg")]})
+    assert answer.status_code in (201, 400), answer.json
 
 
 @given(st.sampled_from(VALID), st.binary(max_size=512))
