@@ -4,7 +4,7 @@ to date as images come and go through it."""
 
 from flask import current_app
 
-from . import serving, store
+from . import order, serving, store
 from .database import background_db, get_db
 from .listing import Listing
 from .responses import lookup
@@ -64,6 +64,6 @@ def _lister():
 
     def list_in_order():
         with open_db() as db:
-            return store.gallery_order(db)
+            return order.all_image_keys(db)
 
     return list_in_order

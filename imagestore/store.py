@@ -10,15 +10,11 @@ the store:
   for images that browsers cannot show as they are (too large, or HEIC);
 - ``.imagestore/metadata/KEY``: a JSON record (size, SHA-256, type, pixels,
   name, time);
-- ``.imagestore/newest/COUNTDOWN/KEY``: an empty marker of the upload, whose
-  ``COUNTDOWN`` gets smaller as time goes on, so that listing the markers in
-  name order gives the newest uploads first, and the gallery's first page
-  needs only the first few. (Versions before 2026-11 wrote
-  ``.imagestore/uploaded/TIME/KEY``, counting up; those are still read.)
+- ``.imagestore/newest/COUNTDOWN/KEY``: an empty marker of the upload, which
+  orders the gallery (``order.py``).
 """
 
 import hashlib
-import itertools
 import json
 import math
 from concurrent.futures import ThreadPoolExecutor
@@ -27,17 +23,14 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, decoding, ordered
+from . import atomic, decoding, order
 from .images import GENERIC_TYPE, ImageRejected, inspect_image
-from .keys import RESERVED_PREFIX, is_servable_key, key_from_filename, unique_key
+from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .previews import make_rendition, make_thumbnail
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 RENDITION_PREFIX = RESERVED_PREFIX + "renditions/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
-NEWEST_PREFIX = RESERVED_PREFIX + "newest/"
-OLD_MARKER_PREFIX = RESERVED_PREFIX + "uploaded/"
-LATEST_NS = 10**20 - 1
 READING_THREADS = 8
 MOST_FIRST_KEYS = 250
 _NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None, "animated": False}
@@ -86,7 +79,7 @@ def save_upload(db, filename, incoming, uploaded_ns):
         atomic.put(db, THUMBNAIL_PREFIX + key, previews.thumbnail)
         if previews.rendition is not None:
             atomic.put(db, RENDITION_PREFIX + key, previews.rendition)
-        atomic.put(db, _upload_marker(key, uploaded_ns), b"")
+        atomic.put(db, order.upload_marker(key, uploaded_ns), b"")
     except Exception:
         _forget_quietly(db, key)
         raise
@@ -116,56 +109,12 @@ def page_from_first_keys(db, number, per_page):
     start = (number - 1) * per_page
     if start + per_page + 1 > MOST_FIRST_KEYS:
         return None
-    keys = first_keys(db, start + per_page + 1)
+    keys = order.first_keys(db, start + per_page + 1)
     if keys is None:
         return None
     ends_here = len(keys) <= start + per_page
     images = _read_shown(db, keys[start : start + per_page])
     return Page(images, number, per_page, total=len(keys) if ends_here else None, has_next=not ends_here)
-
-
-def gallery_order(db):
-    """List the store: every image key, in the gallery's order.
-
-    Upload markers of earlier versions are renamed to today's form on the way,
-    so that later first pages need not wait for a whole listing.
-    """
-    all_keys = list(db)
-    for marker in all_keys:
-        if marker.startswith(OLD_MARKER_PREFIX):
-            _renew_old_marker(db, marker)
-    return newest_first(all_keys)
-
-
-def first_keys(db, count):
-    """The first ``count`` image keys in the gallery's order, listing no further than they
-    go; None while the store holds upload markers of an earlier version.
-
-    An image deleted by another tool may have left its marker behind, so the
-    images of markers are checked, as the whole listing would, in parallel.
-    """
-    if next(ordered.keys_in_order(db, OLD_MARKER_PREFIX), None) is not None:
-        return None
-    markers = _keys_of_markers(db)
-    marked = []
-    while len(marked) < count and (batch := list(itertools.islice(markers, count - len(marked)))):
-        with ThreadPoolExecutor(min(READING_THREADS, len(batch))) as pool:
-            marked += itertools.compress(batch, pool.map(lambda key: atomic.exists(db, key), batch))
-    if len(marked) == count:
-        return marked
-    shown = set(marked)
-    unmarked = (key for key in ordered.keys_outside_reserved(db) if is_servable_key(key) and key not in shown)
-    return [*marked, *itertools.islice(unmarked, count - len(marked))]
-
-
-def _keys_of_markers(db):
-    """Yield the image keys of upload markers, newest first, each once."""
-    seen = set()
-    for marker in ordered.keys_in_order(db, NEWEST_PREFIX):
-        marked = _marked(marker)
-        if marked is not None and is_servable_key(marked[1]) and marked[1] not in seen:
-            seen.add(marked[1])
-            yield marked[1]
 
 
 def _read_shown(db, keys):
@@ -182,20 +131,6 @@ def _shown(db, key):
         return None
     except EncryptedDataCorruptionError:
         return {"key": key, "filename": key, "size": None, "sha256": None} | _NOT_AN_IMAGE
-
-
-def newest_first(all_keys):
-    """Order the image keys among ``all_keys``: newest upload first, then the
-    images other tools put in (no upload marker), by name."""
-    images = {key for key in all_keys if is_servable_key(key)}
-    uploaded = {}
-    for marker in all_keys:
-        marked = _marked(marker)
-        if marked is not None and marked[1] in images:
-            uploaded_ns, key = marked
-            uploaded[key] = max(uploaded_ns, uploaded.get(key, 0))
-    newest = sorted(uploaded, key=lambda key: (-uploaded[key], key))
-    return newest + sorted(images - uploaded.keys())
 
 
 def read_image(db, key):
@@ -256,9 +191,7 @@ def delete_image(db, key):
         raise KeyError(key)
     uploaded_ns = (_kept_metadata(db, key) or {}).get("uploaded_ns")
     if uploaded_ns is not None:
-        _delete_quietly(
-            db, [_upload_marker(key, uploaded_ns), f"{OLD_MARKER_PREFIX}{uploaded_ns:020d}/{key}"]
-        )
+        _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
     _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
     del db[key]
 
@@ -276,28 +209,6 @@ def _kept_metadata(db, key):
         return json.loads(db[METADATA_PREFIX + key])
     except (KeyError, ValueError):
         return None
-
-
-def _upload_marker(key, uploaded_ns):
-    return f"{NEWEST_PREFIX}{LATEST_NS - uploaded_ns:020d}/{key}"
-
-
-def _renew_old_marker(db, old_marker):
-    marked = _marked(old_marker)
-    if marked is not None:
-        atomic.put(db, _upload_marker(marked[1], marked[0]), b"")
-        _delete_quietly(db, [old_marker])
-
-
-def _marked(marker):
-    """The upload time and image key of an upload marker, either kind; None for other keys."""
-    for prefix, counts_down in ((NEWEST_PREFIX, True), (OLD_MARKER_PREFIX, False)):
-        if marker.startswith(prefix):
-            digits, _, key = marker.removeprefix(prefix).partition("/")
-            if not (digits.isascii() and digits.isdigit()):
-                return None
-            return (LATEST_NS - int(digits) if counts_down else int(digits)), key
-    return None
 
 
 def _describe(key, data):

@@ -9,7 +9,7 @@ import samples
 from cshelve._database import _Database
 from eventually import eventually
 
-from imagestore.store import LATEST_NS, NEWEST_PREFIX
+from imagestore.order import LATEST_NS, NEWEST_PREFIX
 
 OLD_MARKERS = ".imagestore/uploaded/"  # as versions before 2026-11 wrote them
 
