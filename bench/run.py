@@ -42,11 +42,11 @@ from azure.storage.blob import BlobServiceClient
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
-import photos  # noqa: E402
+import phone_photo  # noqa: E402
 import samples  # noqa: E402
 from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini  # noqa: E402
 from processes import RunningApp  # noqa: E402
@@ -285,7 +285,9 @@ def measure_app(setup, files, big_image, folder, variables, baselines, args):
         cpu_ms = 1000 * (cpu_seconds(app.process.pid) - cpu_before) / serving.requests
         page_ms, page_bytes, shown_bytes = gallery_page(app.url)
         upload_ms, uploads_per_s, ten_ratio = measure_uploads(app.url, files, args.clients, args.seconds)
-        phone_photo = photos.upload_and_view(app.url, args.phone_photo) if setup.shows_phone_photo else None
+        photo_row = None
+        if setup.shows_phone_photo:
+            photo_row = phone_photo.upload_and_view(app.url, args.phone_photo)
     finally:
         app.stop()
     peak_mb = None
@@ -305,7 +307,7 @@ def measure_app(setup, files, big_image, folder, variables, baselines, args):
         "uploads_per_s": uploads_per_s,
         "ten_ratio": ten_ratio,
         "peak_mb": peak_mb,
-        "phone_photo": phone_photo,
+        "phone_photo": photo_row,
     }
 
 
@@ -465,7 +467,8 @@ def phone_photo_table(results, args):
     megabytes = len(args.phone_photo) / 2**20
     lines = [
         "",
-        f"A {photos.SIZE[0]}×{photos.SIZE[1]} photo of {megabytes:.1f} MB, shared access: previews take "
+        f"A {phone_photo.SIZE[0]}×{phone_photo.SIZE[1]} photo of {megabytes:.1f} MB, shared access: "
+        "previews take "
         f"{previews_ms:.0f} ms (thumbnail and rendition) where the thumbnail alone took "
         f"{thumbnail_ms:.0f} ms; the ratio leaves out the rendition's own write, which it cannot time apart.",
         "",
@@ -551,8 +554,8 @@ def main():
             photos = make_photos(args.photos, folder / "photos")
             files = [(path.name, path.read_bytes()) for path in photos]
             big_image = make_big_image(folder / "big.png")
-            args.phone_photo = samples.photo(size=photos.SIZE, seed=12)
-            args.preview_costs = photos.preview_costs(args.phone_photo)
+            args.phone_photo = samples.photo(size=phone_photo.SIZE, seed=12)
+            args.preview_costs = phone_photo.preview_costs(args.phone_photo)
             results = {}
             with running_baselines(photos, endpoints, args.clients, args.seconds) as baselines:
                 for setup in (setup for setup in SETUPS if setup.backend in args.backends):
