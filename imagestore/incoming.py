@@ -39,7 +39,10 @@ def prepare(data, max_pixels, keep_location, budget):
         previews = make_previews(data, with_rendition=not has_no_rendition(info))
     if keep_location:
         return Incoming(data, info, previews, location_removed=False)
-    stored, removed = privacy.remove_location(data, info.format)
+    try:
+        stored, removed = privacy.remove_location(data, info.format)
+    except privacy.CannotRemove:
+        raise ImageRejected(LOCATION_STUCK) from None
     if _still_located(stored):
         raise ImageRejected(LOCATION_STUCK)
     return Incoming(stored, info, previews, location_removed=removed)

@@ -140,3 +140,39 @@ def upright(data):
     from PIL import ImageOps
 
     return ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
+
+
+XMP_WITH_POSITION = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description rdf:about="" xmlns:exif="http://ns.adobe.com/exif/1.0/"'
+    b' xmlns:aux="http://ns.adobe.com/exif/1.0/aux/" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+    b' xmlns:hdrgm="http://ns.adobe.com/hdr-gain-map/1.0/"'
+    b' exif:GPSLatitude="48,51.4N" exif:GPSLongitude="2,21.1E"'
+    b' aux:SerialNumber="' + SERIAL_NUMBER.encode() + b'"'
+    b' hdrgm:Version="1.0"><dc:creator><rdf:Seq><rdf:li>' + OWNER_NAME.encode() + b"</rdf:li></rdf:Seq>"
+    b"</dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+
+
+def jpeg_with_xmp():
+    """A JPEG as photo editors export it: the position, serial number and creator in XMP too."""
+    return encoded(picture(), "JPEG", quality=90, xmp=XMP_WITH_POSITION, exif=camera_exif())
+
+
+def png_with_imagemagick_exif():
+    """A PNG with its EXIF as ImageMagick writes it: hex in a text chunk, "Raw profile type exif"."""
+    from PIL import PngImagePlugin
+
+    raw = b"Exif\x00\x00" + camera_exif().tobytes()
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Raw profile type exif", f"\nexif\n{len(raw):8d}\n{raw.hex()}\n", zip=True)
+    return encoded(picture(), "PNG", pnginfo=text)
+
+
+def jpeg_with_a_comment_that_looks_like_exif():
+    """A comment whose bytes look like an EXIF segment running on over the real ones: only a
+    segment walker tells them apart."""
+    plain = encoded(picture(), "JPEG", quality=90)
+    fake = b"\xff\xe1\x04\x00Exif\x00\x00II*\x00\xff\xff\xff\xff"
+    comment = b"\xff\xfe" + (len(fake) + 2).to_bytes(2, "big") + fake
+    return plain[:2] + comment + plain[2:]

@@ -216,3 +216,25 @@ def test_the_page_has_its_own_icon(client):
     assert 'rel="icon"' in page
     assert client.get("/static/favicon.svg").status_code == 200
     assert client.get("/favicon.ico", follow_redirects=True).status_code == 200
+
+
+def test_a_position_an_owner_and_a_serial_number_in_xmp_are_blanked(client, upload):
+    original = camera_files.jpeg_with_xmp()
+    served = client.get(stored(upload, "edited.jpg", original)["url"]).data
+    assert len(served) == len(original)
+    for private in (b"48,51.4N", camera_files.SERIAL_NUMBER.encode(), camera_files.OWNER_NAME.encode()):
+        assert private not in served
+    assert b'hdrgm:Version="1.0"' in served, "the rest of the XMP packet is kept"
+    assert pixels_of_every_picture(served) == pixels_of_every_picture(original)
+
+
+def test_exif_that_imagemagick_wrote_into_a_png_text_chunk_is_removed(client, upload):
+    original = camera_files.png_with_imagemagick_exif()
+    served = client.get(stored(upload, "magick.png", original)["url"]).data
+    assert not opened(served).getexif().get_ifd(camera_files.GPS_IFD)
+    assert pixels_of_every_picture(served) == pixels_of_every_picture(original)
+
+
+def test_bytes_that_only_look_like_exif_inside_a_comment_are_left_alone(client, upload):
+    original = camera_files.jpeg_with_a_comment_that_looks_like_exif()
+    assert client.get(stored(upload, "comment.jpg", original)["url"]).data == original

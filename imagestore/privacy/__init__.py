@@ -13,18 +13,29 @@ uploaded. Orientation, capture time, camera model and colour profile stay.
 import struct
 import zlib
 
-from . import isobmff
+from . import isobmff, xmp
 from .tiff import remove_private_tags
 
 EXIF_PREFIX = b"Exif\x00\x00"
-JPEG_APP1 = b"\xff\xe1"
+JPEG_SOI = b"\xff\xd8\xff"
+JPEG_EOI, JPEG_SOS, JPEG_APP1_MARKER, JPEG_TEM = 0xD9, 0xDA, 0xE1, 0x01
+JPEG_RST0, JPEG_RST7 = 0xD0, 0xD7
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PNG_TEXT_CHUNKS = (b"tEXt", b"zTXt", b"iTXt")
+PNG_RAW_EXIF_KEYWORDS = (b"Raw profile type exif", b"Raw profile type APP1")
+PNG_NEUTRAL_CHUNK = b"prVt"  # ancillary and private: every reader skips it
+
+
+class CannotRemove(ValueError):
+    """The file holds EXIF where it cannot be scrubbed without moving other bytes."""
 
 
 def remove_location(data, image_format):
     """Return ``data`` without its location and personal EXIF tags, and whether any were there.
 
     ``image_format`` is Pillow's name for the format (``JPEG``, ``MPO``, ``PNG``...).
+
+    :raise CannotRemove: the EXIF block is where it cannot be scrubbed in place.
     """
     scrub = _SCRUBBERS.get(image_format)
     if scrub is None:
@@ -46,30 +57,78 @@ def _scrub_span(data, start, end):
 
 
 def _jpeg(data):
-    """Every APP1 EXIF segment, of the first picture and of the others an MPO holds.
-
-    Marker bytes ``FF E1`` cannot occur inside a JPEG's compressed data, where
-    every ``FF`` is followed by ``00`` or a restart marker.
-    """
+    """Every APP1 segment (EXIF, XMP), of the first picture and of the others an MPO holds
+    after it, found by walking the segments, so that bytes that only look like a marker
+    (inside a comment, or in compressed data) are never touched."""
     removed = False
-    at = data.find(JPEG_APP1)
-    while at != -1 and at + 4 <= len(data):
-        length = struct.unpack_from(">H", data, at + 2)[0]
-        body = at + 4
-        if data[body : body + len(EXIF_PREFIX)] == EXIF_PREFIX and body + length - 2 <= len(data):
-            removed |= _scrub_span(data, body, at + 2 + length)
-        at = data.find(JPEG_APP1, at + 2)
+    for body, end in _jpeg_app1_segments(data):
+        if data[body : body + len(EXIF_PREFIX)] == EXIF_PREFIX:
+            removed |= _scrub_span(data, body, end)
+        elif data[body : body + len(xmp.JPEG_XMP_PREFIX)] == xmp.JPEG_XMP_PREFIX:
+            removed |= xmp.blank_private(data, body + len(xmp.JPEG_XMP_PREFIX), end)
     return removed
 
 
+def _jpeg_app1_segments(data):
+    """Yield ``(body_start, body_end)`` of each APP1 segment of each picture in ``data``."""
+    picture = data.find(JPEG_SOI)
+    while picture != -1:
+        at = picture + 2
+        while at + 4 <= len(data) and data[at] == 0xFF:
+            marker = data[at + 1]
+            if marker == 0xFF:
+                at += 1
+                continue
+            if marker == JPEG_EOI:
+                at += 2
+                break
+            if JPEG_RST0 <= marker <= JPEG_RST7 or marker == JPEG_TEM:
+                at += 2
+                continue
+            length = struct.unpack_from(">H", data, at + 2)[0]
+            end = at + 2 + length
+            if length < 2 or end > len(data):
+                return
+            if marker == JPEG_APP1_MARKER:
+                yield at + 4, end
+            at = _after_compressed_data(data, end) if marker == JPEG_SOS else end
+        else:
+            return
+        picture = data.find(JPEG_SOI, at)
+
+
+def _after_compressed_data(data, at):
+    """The position of the first marker after a scan's compressed data: an ``FF`` that is
+    not followed by ``00`` (a stuffed byte) or a restart marker."""
+    while True:
+        at = data.find(b"\xff", at)
+        if at == -1 or at + 1 >= len(data):
+            return len(data)
+        following = data[at + 1]
+        if following != 0 and not JPEG_RST0 <= following <= JPEG_RST7:
+            return at
+        at += 2
+
+
 def _png(data):
+    """The ``eXIf`` chunk; the EXIF that ImageMagick writes as hex in a text chunk ("Raw
+    profile type exif"), whose chunk is made one that readers skip; and XMP in ``iTXt``."""
     removed, at = False, len(PNG_SIGNATURE)
     while at + 12 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, at)
         body, end = at + 8, at + 8 + length
         if end + 4 > len(data):
             break
-        if kind == b"eXIf" and _scrub_span(data, body, end):
+        changed = False
+        if kind == b"eXIf":
+            changed = _scrub_span(data, body, end)
+        elif kind in PNG_TEXT_CHUNKS and data[body:end].startswith(PNG_RAW_EXIF_KEYWORDS):
+            data[at + 4 : at + 8] = PNG_NEUTRAL_CHUNK
+            data[body:end] = bytes(length)
+            changed = True
+        elif kind == b"iTXt" and data[body:end].startswith(xmp.PNG_XMP_KEYWORD):
+            changed = xmp.blank_private(data, body, end)
+        if changed:
             struct.pack_into(">I", data, end, zlib.crc32(data[at + 4 : end]))
             removed = True
         at = end + 4
@@ -85,15 +144,20 @@ def _webp(data):
             break
         if kind == b"EXIF":
             removed |= _scrub_span(data, body, end)
+        elif kind == b"XMP ":
+            removed |= xmp.blank_private(data, body, end)
         at = end + (length & 1)
     return removed
 
 
 def _heif(data):
+    """:raise CannotRemove: the Exif item is there but cannot be scrubbed in place."""
     removed = False
     try:
         spans = list(isobmff.exif_spans(bytes(data)))
-    except (ValueError, struct.error):
+    except isobmff.UnreachableExif as why:
+        raise CannotRemove(str(why)) from None
+    except (ValueError, IndexError, struct.error):
         return False
     for start, end in spans:
         removed |= _scrub_span(data, start, end)

@@ -11,8 +11,16 @@ import struct
 MAX_BOXES = 10_000
 
 
+class UnreachableExif(ValueError):
+    """An Exif item lies where it cannot be scrubbed in place (in pieces, or in ``idat``)."""
+
+
 def exif_spans(data):
-    """Yield ``(start, end)`` of each EXIF TIFF block in ``data``, from its TIFF header on."""
+    """Yield ``(start, end)`` of each EXIF TIFF block in ``data``, from its TIFF header on.
+
+    :raise UnreachableExif: an Exif item is stored in more than one piece, or in the
+        ``meta`` box itself; nothing is yielded for the file then.
+    """
     meta = _child(_boxes(data, 0, len(data)), b"meta")
     if meta is None:
         return
@@ -21,15 +29,25 @@ def exif_spans(data):
     if iinf is None or iloc is None:
         return
     exif_items = set(_items_of_type(data, *iinf, b"Exif"))
-    for item, extents in _locations(data, *iloc):
-        if item in exif_items and len(extents) == 1:
-            offset, length = extents[0]
-            if length < 4 or offset + length > len(data):
-                continue
-            header = struct.unpack_from(">I", data, offset)[0]
-            start = offset + 4 + header
-            if start < offset + length:
-                yield start, offset + length
+    located = {item: extents for item, method, extents in _locations(data, *iloc) if item in exif_items}
+    spans = []
+    for item in exif_items:
+        extents = located.get(item)
+        if not extents or len(extents) != 1:
+            raise UnreachableExif(f"Exif item {item} is not one piece of the file")
+        offset, length = extents[0]
+        if length < 12 or offset + length > len(data) or offset < meta[1] and offset + length > meta[0]:
+            raise UnreachableExif(f"Exif item {item} lies outside the file's data")
+        spans.append((_tiff_start(data, offset, length), offset + length))
+    yield from spans
+
+
+def _tiff_start(data, offset, length):
+    """Where the TIFF header is, as pillow-heif finds it: after the offset the item starts
+    with, or right after that offset when it points past the item."""
+    header = struct.unpack_from(">I", data, offset)[0]
+    start = offset + 4 + header
+    return start if start + 8 <= offset + length else offset + 4
 
 
 def _boxes(data, start, end):
@@ -74,7 +92,7 @@ def _items_of_type(data, start, end, wanted):
 
 
 def _locations(data, start, end):
-    """Yield ``(item_id, [(offset, length), ...])`` from an ``iloc`` box (file offsets only)."""
+    """Yield ``(item_id, construction_method, [(offset, length), ...])`` from an ``iloc`` box."""
     version = data[start]
     at = start + 4
     sizes = data[at] >> 4, data[at] & 15, data[at + 1] >> 4, (data[at + 1] & 15 if version in (1, 2) else 0)
@@ -105,8 +123,7 @@ def _locations(data, start, end):
             extents.append((base + offset, length))
         if at > end:
             return
-        if method == 0:
-            yield item, extents
+        yield item, method, [(offset, length) if method == 0 else (-1, 0) for offset, length in extents]
 
 
 def _uint(data, at, size):

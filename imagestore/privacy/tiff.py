@@ -67,7 +67,7 @@ class _Tiff:
         removed = self._drop(ifd0, PERSONAL_TAGS | {GPS_IFD})
         for entry in self._entries(ifd0):
             if entry.tag == EXIF_IFD:
-                removed |= self._drop(self._value_offset(entry), PERSONAL_TAGS)
+                removed |= self._drop(self._value_offset(entry), PERSONAL_TAGS | {GPS_IFD})
         next_ifd = self._next_ifd(ifd0)
         if next_ifd:
             removed |= self._drop(next_ifd, PERSONAL_TAGS | {GPS_IFD})
