@@ -115,3 +115,34 @@ class ServedCache:
             while self._size > self.max_bytes:
                 _, oldest = self._entries.popitem(last=False)
                 self._size -= len(oldest.served.data)
+
+
+class RecordCache:
+    """Image records (metadata) by key, at most ``max_entries``, least recently used out first.
+
+    A record never changes under its key, so an entry is only ever wrong once its
+    image is deleted: ``discard`` it then.
+    """
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self._records = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(self, key, load):
+        """The record of ``key``, or ``load()`` it; a failed load is not kept."""
+        with self._lock:
+            record = self._records.get(key)
+            if record is not None:
+                self._records.move_to_end(key)
+                return record
+        record = load()
+        with self._lock:
+            self._records[key] = record
+            while len(self._records) > self.max_entries:
+                self._records.popitem(last=False)
+        return record
+
+    def discard(self, key):
+        with self._lock:
+            self._records.pop(key, None)

@@ -86,18 +86,18 @@ def save_upload(db, filename, incoming, uploaded_ns):
     return metadata
 
 
-def page_of_images(db, keys, number, per_page):
+def page_of_images(db, keys, number, per_page, read_record=None):
     """Return page ``number`` of the gallery, whose image keys in order are ``keys``.
 
     An image deleted since the listing is left out. One that cannot be
     decrypted is shown as a download without preview.
     """
     start = (number - 1) * per_page
-    images = _read_shown(db, keys[start : start + per_page])
+    images = _read_shown(db, keys[start : start + per_page], read_record)
     return Page(images, number, per_page, total=len(keys), has_next=start + per_page < len(keys))
 
 
-def page_from_first_keys(db, number, per_page):
+def page_from_first_keys(db, number, per_page, read_record=None):
     """Return page ``number`` of the gallery, listing the store only as far as that page.
 
     Its ``total`` is None unless the store ends on it. None for a page beyond
@@ -113,20 +113,22 @@ def page_from_first_keys(db, number, per_page):
     if keys is None:
         return None
     ends_here = len(keys) <= start + per_page
-    images = _read_shown(db, keys[start : start + per_page])
+    images = _read_shown(db, keys[start : start + per_page], read_record)
     return Page(images, number, per_page, total=len(keys) if ends_here else None, has_next=not ends_here)
 
 
-def _read_shown(db, keys):
-    """The metadata of ``keys``, read in parallel, leaving out images deleted meanwhile."""
+def _read_shown(db, keys, read_record=None):
+    """The metadata of ``keys``, read in parallel (with ``read_record(db, key)``, by default
+    ``read_metadata``), leaving out images deleted meanwhile."""
+    read = read_record or read_metadata
     with ThreadPoolExecutor(max(1, min(READING_THREADS, len(keys)))) as pool:
-        return [image for image in pool.map(lambda key: _shown(db, key), keys) if image is not None]
+        return [image for image in pool.map(lambda key: _shown(db, key, read), keys) if image is not None]
 
 
-def _shown(db, key):
+def _shown(db, key, read):
     """An image's metadata as a page shows it, or None when it was deleted meanwhile."""
     try:
-        return read_metadata(db, key)
+        return read(db, key)
     except KeyError:
         return None
     except EncryptedDataCorruptionError:

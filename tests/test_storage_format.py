@@ -2,6 +2,8 @@
 
 import samples
 
+from imagestore.journal import JOURNAL_PREFIX
+
 
 def test_the_store_holds_the_image_file_itself_under_its_key(storage, upload):
     original = samples.photo(size=(300, 200))
@@ -15,9 +17,12 @@ def test_what_the_app_keeps_for_an_image_lives_under_the_reserved_prefix(storage
 
 
 def test_deleting_removes_everything_kept_for_the_image(client, storage, upload):
+    """Only the journal's record of the upload and the delete is left, for a day."""
     upload(("a.png", samples.image()), ("b.png", samples.image(seed=2)))
     client.delete("/api/images/a.png")
-    assert not [name for name in storage.names() if "a.png" in name]
+    left = [name for name in storage.names() if "a.png" in name]
+    assert [name.rsplit("/", 2)[1] for name in left] == ["added", "removed"]
+    assert all(name.startswith(JOURNAL_PREFIX) for name in left)
     assert "b.png" in storage.names()
 
 

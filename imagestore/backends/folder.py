@@ -19,6 +19,15 @@ class Folder(Backend):
     def put(self, key, raw):
         self._write(key, raw, exclusive=False)
 
+    def keys_in_order(self, prefix, start_after):
+        """Only the folder the prefix names is walked, not the whole store."""
+        root = Path(self.provider.folder_path)
+        folder = root / prefix.rpartition("/")[0]
+        if not folder.is_dir():
+            return iter(())
+        names = (path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file())
+        return iter(sorted(name for name in names if name.startswith(prefix) and name > start_after))
+
     def _write(self, key, raw, exclusive):
         root = Path(self.provider.folder_path)
         target = root / key

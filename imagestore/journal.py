@@ -1,0 +1,115 @@
+"""What the app changed in the store, written in the store's own keys so that every
+process on it sees the change at once.
+
+Each upload and delete through the app leaves an empty object named after it:
+``.imagestore/journal/STAMP/added/KEY`` or ``.imagestore/journal/STAMP/removed/KEY``,
+where ``STAMP`` is the time in nanoseconds and the writing process's own tag, so
+that no two processes ever write one name, on any storage. The names sort by
+time: listing the journal from a moment on gives every change since, in one
+request, whatever the size of the store.
+
+A change's time is taken before its write lands, and one taken later can land
+first; so a reader lists from ``SETTLE_NS`` before the newest change it has
+seen, and skips the changes it has already read. Changes older than
+``KEPT_NS`` (a day) are deleted by processes that write changes, every
+``PRUNE_EVERY_SECONDS`` at most.
+"""
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from . import atomic
+from .database import backend_of
+from .keys import RESERVED_PREFIX
+
+JOURNAL_PREFIX = RESERVED_PREFIX + "journal/"
+CHANGES = ("added", "removed")
+SETTLE_NS = 60 * 10**9
+KEPT_NS = 24 * 3600 * 10**9
+PRUNE_EVERY_SECONDS = 600
+PRUNED_AT_ONCE = 100
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    at_ns: int
+    change: str
+    key: str
+
+
+def change_name(change, key, at_ns, writer):
+    return f"{JOURNAL_PREFIX}{at_ns:020d}-{writer}/{change}/{key}"
+
+
+def parse(name):
+    """The change a journal entry's name records; None for a name that is not one."""
+    stamp, _, rest = name.removeprefix(JOURNAL_PREFIX).partition("/")
+    change, _, key = rest.partition("/")
+    digits = stamp.partition("-")[0]
+    if not name.startswith(JOURNAL_PREFIX) or change not in CHANGES or not key or not digits.isdigit():
+        return None
+    return Change(name, int(digits), change, key)
+
+
+class Journal:
+    """This process's place in the journal: what it has read, and what it writes."""
+
+    def __init__(self, started_ns=None):
+        self.writer = secrets.token_hex(4)
+        self._newest_ns = (time.time_ns() if started_ns is None else started_ns) - SETTLE_NS
+        self._read = set()
+        self._lock = threading.Lock()
+        self._last_read_started = 0.0
+        self._pruned_at = None
+
+    def record(self, db, change, key):
+        """Write that ``key`` was ``change`` (added or removed) through this process, and
+        delete the oldest changes, past ``KEPT_NS``."""
+        name = change_name(change, key, time.time_ns(), self.writer)
+        atomic.put(db, name, b"")
+        with self._lock:
+            self._read.add(name)
+        self._prune(db)
+
+    def changes_since_last_read(self, db):
+        """The changes other processes made since this one last read the journal, oldest first.
+
+        Readers that arrive while another reads wait for it, then read again only if
+        that read began before they arrived, so a burst of page views costs two reads.
+        """
+        arrived = time.monotonic()
+        with self._lock:
+            if self._last_read_started > arrived:
+                return []
+            self._last_read_started = time.monotonic()
+            start_after = f"{JOURNAL_PREFIX}{max(0, self._newest_ns - SETTLE_NS):020d}"
+            changes = [
+                change
+                for name in backend_of(db).keys_in_order(JOURNAL_PREFIX, start_after)
+                if (change := parse(name)) is not None and name not in self._read
+            ]
+            for change in changes:
+                self._read.add(change.name)
+                self._newest_ns = max(self._newest_ns, change.at_ns)
+            self._forget_settled()
+        return changes
+
+    def _forget_settled(self):
+        oldest_listed = f"{JOURNAL_PREFIX}{max(0, self._newest_ns - SETTLE_NS):020d}"
+        self._read = {name for name in self._read if name > oldest_listed}
+
+    def _prune(self, db):
+        if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self._pruned_at = time.monotonic()
+        oldest_kept = f"{JOURNAL_PREFIX}{time.time_ns() - KEPT_NS:020d}"
+        for number, name in enumerate(backend_of(db).keys_in_order(JOURNAL_PREFIX, "")):
+            if name >= oldest_kept or number >= PRUNED_AT_ONCE:
+                return
+            try:
+                del db[name]
+            except KeyError:
+                pass

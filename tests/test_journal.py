@@ -1,0 +1,53 @@
+"""The store's journal: each change through the app, read once by every other process,
+even one that lands after a later one; kept a day."""
+
+import time
+
+import pytest
+
+from imagestore import atomic
+from imagestore.database import get_db
+from imagestore.journal import JOURNAL_PREFIX, KEPT_NS, SETTLE_NS, Journal, change_name
+
+
+@pytest.fixture
+def backend():
+    """The journal is the same on every backend; the multi-process tests cover those."""
+    return "in-memory"
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield get_db()
+
+
+def test_a_change_one_process_writes_is_read_once_by_another(db):
+    writer, reader = Journal(), Journal()
+    writer.record(db, "added", "a.png")
+    changes = reader.changes_since_last_read(db)
+    assert [(change.change, change.key) for change in changes] == [("added", "a.png")]
+    assert reader.changes_since_last_read(db) == []
+
+
+def test_a_process_does_not_read_back_its_own_changes(db):
+    journal = Journal()
+    journal.record(db, "removed", "a.png")
+    assert journal.changes_since_last_read(db) == []
+
+
+def test_a_change_that_lands_after_a_later_one_is_still_read(db):
+    reader = Journal()
+    now = time.time_ns()
+    atomic.put(db, change_name("added", "later.png", now, "writer1"), b"")
+    assert [change.key for change in reader.changes_since_last_read(db)] == ["later.png"]
+    atomic.put(db, change_name("added", "earlier.png", now - SETTLE_NS // 2, "writer2"), b"")
+    assert [change.key for change in reader.changes_since_last_read(db)] == ["earlier.png"]
+
+
+def test_changes_older_than_a_day_are_deleted_by_the_next_writer(db):
+    old = change_name("added", "old.png", time.time_ns() - KEPT_NS - 10**9, "writer1")
+    atomic.put(db, old, b"")
+    Journal().record(db, "added", "new.png")
+    kept = [key for key in db if key.startswith(JOURNAL_PREFIX)]
+    assert old not in kept and len(kept) == 1
