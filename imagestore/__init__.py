@@ -17,7 +17,9 @@ from . import (
     errors,
     gallery,
     health,
+    metrics,
     pages,
+    request_log,
     security,
     serving,
     settings,
@@ -47,7 +49,9 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     )
     app.config.update(settings.from_environment())
     app.config.update(overrides or {})
-    mode = database.init_app(app, config_path, access)
+    counted = metrics.init_app(app)
+    request_log.init_app(app)
+    mode = database.init_app(app, config_path, access, counted.storage_call)
     app.config.update(STORAGE_PROVIDER=mode.database.provider)
     _say_how_storage_writes(mode.database.backend)
 

@@ -38,9 +38,11 @@ class ServedCache:
     a key that is not cached, it is loaded once and they all get that copy.
     """
 
-    def __init__(self, max_bytes, max_age):
+    def __init__(self, max_bytes, max_age, counted=None):
+        """``counted(hit)`` is told of each lookup, whether the cache held it or not."""
         self.max_bytes = max_bytes
         self.max_age = max_age
+        self._counted = counted or (lambda hit: None)
         self._entries = OrderedDict()
         self._size = 0
         self._loading = {}
@@ -53,6 +55,7 @@ class ServedCache:
         Whatever ``load`` raises reaches every thread that waited for it.
         """
         served = self._fresh(key, still_exists)
+        self._counted(served is not None)
         if served is not None:
             return served
         with self._lock:

@@ -2,10 +2,9 @@
 
 import argparse
 import ipaddress
-import logging
 import sys
 
-from . import PROJECT_ROOT, StartupError, create_app
+from . import PROJECT_ROOT, StartupError, create_app, request_log
 from .settings import configured_write_token
 
 IN_MEMORY_WARNING = (
@@ -25,7 +24,7 @@ def main(access, argv=None):
     A start-up problem is one line on stderr and exit code 2, not a traceback.
     """
     args = parse_arguments(access, argv)
-    _show_app_messages()
+    request_log.quiet_werkzeug()
     try:
         if not is_loopback(args.host) and configured_write_token() is None:
             raise StartupError(NO_TOKEN.format(host=args.host))
@@ -46,15 +45,6 @@ def main(access, argv=None):
         load_dotenv=False,
     )
     return 0
-
-
-def _show_app_messages():
-    """The app's own lines, from INFO up, plainly on stderr; the SDKs' stay quiet."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    logger = logging.getLogger("imagestore")
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
 
 
 def is_loopback(host):

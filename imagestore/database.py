@@ -51,10 +51,14 @@ def network_settings(provider, timeout):
 
 
 class Database:
-    """Opens the database an `.ini` describes, on one storage provider kept for the process."""
+    """Opens the database an `.ini` describes, on one storage provider kept for the process.
 
-    def __init__(self, config_path, timeout):
+    ``storage_call(operation)``, a context manager, is told of every call to storage.
+    """
+
+    def __init__(self, config_path, timeout, storage_call=None):
         self.config_path = str(config_path)
+        self.storage_call = storage_call or _not_counted
         self.provider = read_provider(config_path)
         self.network_settings = network_settings(self.provider, timeout)
         self._kept = None
@@ -80,7 +84,7 @@ class Database:
     def _kept_provider(self, logger, name):
         with self._lock:
             if self._kept is None:
-                self._kept = KeptProvider(make_provider(logger, name))
+                self._kept = KeptProvider(make_provider(logger, name), self.storage_call)
             return self._kept
 
 
@@ -96,15 +100,16 @@ class KeptProvider:
     shared access shares one across all request threads.
     """
 
-    def __init__(self, provider):
+    def __init__(self, provider, storage_call=None):
         self.provider = provider
+        self.storage_call = storage_call or _not_counted
         self._configured = False
         self._store_exists = False
 
     @cached_property
     def backend(self):
         """What the app does beneath CShelve on this provider (``backends``)."""
-        return backends.for_provider(self.provider)
+        return backends.Observed(backends.for_provider(self.provider), self.storage_call)
 
     def configure_logging(self, config):
         if not self._configured:
@@ -122,7 +127,8 @@ class KeptProvider:
 
     def exists(self):
         if not self._store_exists:
-            self._store_exists = self.provider.exists()
+            with self.storage_call("store_exists"):
+                self._store_exists = self.provider.exists()
         return self._store_exists
 
     def create(self):
@@ -135,12 +141,24 @@ class KeptProvider:
         self._store_exists = True
 
     def get(self, key):
-        with _missing_as_key_error(key):
+        with self.storage_call("get"), _missing_as_key_error(key):
             return self.provider.get(key)
 
+    def set(self, key, value):
+        with self.storage_call("put"):
+            self.provider.set(key, value)
+
     def delete(self, key):
-        with _missing_as_key_error(key):
+        with self.storage_call("delete"), _missing_as_key_error(key):
             self.provider.delete(key)
+
+    def contains(self, key):
+        with self.storage_call("exists"):
+            return self.provider.contains(key)
+
+    def iter(self):
+        with self.storage_call("list"):
+            yield from self.provider.iter()
 
     def close(self):
         """Closing a database leaves the provider open for the next one."""
@@ -222,14 +240,19 @@ class SharedAccess:
 ACCESS_MODES = {"single": SingleAccess, "shared": SharedAccess}
 
 
-def init_app(app, config_path, access):
+@contextmanager
+def _not_counted(operation):
+    yield
+
+
+def init_app(app, config_path, access, storage_call=None):
     """Open the database in the chosen access mode and hand it to views.
 
     :raise StartupError: the `.ini` is unusable or the backend does not answer.
     """
     if access not in ACCESS_MODES:
         raise StartupError(f"access mode {access!r} is not one of {', '.join(ACCESS_MODES)}")
-    mode = ACCESS_MODES[access](Database(config_path, app.config["STORAGE_TIMEOUT"]))
+    mode = ACCESS_MODES[access](Database(config_path, app.config["STORAGE_TIMEOUT"], storage_call))
     app.extensions[EXTENSION_KEY] = mode
     app.teardown_appcontext(mode.end_request)
     return mode

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from . import order, serving, store
+from . import metrics, order, serving, store
 from .cache import RecordCache
 from .database import background_db, get_db
 from .journal import Journal
@@ -35,9 +35,9 @@ class Kept:
 
 
 def init_app(app):
-    app.extensions[EXTENSION_KEY] = Kept(
-        Listing(app.config["LISTING_SECONDS"]), Journal(), RecordCache(KEPT_RECORDS)
-    )
+    kept = Kept(Listing(app.config["LISTING_SECONDS"]), Journal(), RecordCache(KEPT_RECORDS))
+    app.extensions[EXTENSION_KEY] = kept
+    metrics.of(app).gallery_images.set_function(lambda: _count(kept))
 
 
 def page(number, per_page=PER_PAGE, counted=False):
@@ -101,6 +101,11 @@ def _read_page(db, kept, list_in_order, number, per_page, counted):
 
 def _kept():
     return current_app.extensions[EXTENSION_KEY]
+
+
+def _count(kept):
+    keys = kept.listing.keys()
+    return float("nan") if keys is None else len(keys)
 
 
 def _lister():

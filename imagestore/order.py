@@ -13,11 +13,11 @@ at a time, so the first 25 keys of a store of 10,000 cost one small request.
 """
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 
 from . import atomic
 from .database import backend_of
 from .keys import RESERVED_PREFIX, is_servable_key
+from .parallel import map_in_threads
 
 NEWEST_PREFIX = RESERVED_PREFIX + "newest/"
 OLD_MARKER_PREFIX = RESERVED_PREFIX + "uploaded/"
@@ -51,8 +51,8 @@ def first_keys(db, count):
     markers = _image_keys_of_markers(db)
     marked = []
     while len(marked) < count and (batch := list(itertools.islice(markers, count - len(marked)))):
-        with ThreadPoolExecutor(min(READING_THREADS, len(batch))) as pool:
-            marked += itertools.compress(batch, pool.map(lambda key: atomic.exists(db, key), batch))
+        existing = map_in_threads(lambda key: atomic.exists(db, key), batch, READING_THREADS)
+        marked += itertools.compress(batch, existing)
     if len(marked) == count:
         return marked
     shown = set(marked)

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import current_app, request
 
-from . import atomic, store
+from . import atomic, metrics, store
 from .cache import Served, ServedCache
 from .database import get_db
 from .images import GENERIC_TYPE, content_type_of
@@ -25,7 +25,10 @@ IMAGE_POLICY = "default-src 'none'; sandbox"
 
 
 def init_app(app):
-    app.extensions[EXTENSION_KEY] = ServedCache(app.config["CACHE_BYTES"], app.config["CACHE_SECONDS"])
+    counted = metrics.of(app)
+    cache = ServedCache(app.config["CACHE_BYTES"], app.config["CACHE_SECONDS"], counted.cache_lookup)
+    counted.cache_bytes.set_function(lambda: cache.size)
+    app.extensions[EXTENSION_KEY] = cache
 
 
 def send_image(key, as_attachment=False):

@@ -18,6 +18,7 @@ DEFAULT_LISTING_SECONDS = 3600
 DEFAULT_DECODE_MEGAPIXELS = 64
 DEFAULT_DECODE_WAIT_SECONDS = 30
 MAX_FILES_PER_REQUEST = 100
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class StartupError(Exception):
@@ -100,6 +101,7 @@ def from_environment():
         ),
         "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
+        "LOG_LEVEL": _log_level(),
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": configured_write_token(),
@@ -109,6 +111,15 @@ def from_environment():
 def configured_write_token():
     """The token uploads and deletes need, or None when they need none."""
     return os.environ.get("IMAGESTORE_WRITE_TOKEN") or None
+
+
+def _log_level():
+    raw = os.environ.get("IMAGESTORE_LOG_LEVEL", "INFO").strip().upper()
+    if raw not in LOG_LEVELS:
+        raise StartupError(
+            f"environment variable IMAGESTORE_LOG_LEVEL={raw!r} is not one of {', '.join(LOG_LEVELS)}"
+        )
+    return raw
 
 
 def _flag(name):

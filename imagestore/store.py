@@ -17,7 +17,6 @@ the store:
 import hashlib
 import json
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -26,6 +25,7 @@ from cshelve import EncryptedDataCorruptionError
 from . import atomic, decoding, order
 from .images import GENERIC_TYPE, ImageRejected, inspect_image
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
+from .parallel import map_in_threads
 from .previews import make_rendition, make_thumbnail
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
@@ -121,8 +121,8 @@ def _read_shown(db, keys, read_record=None):
     """The metadata of ``keys``, read in parallel (with ``read_record(db, key)``, by default
     ``read_metadata``), leaving out images deleted meanwhile."""
     read = read_record or read_metadata
-    with ThreadPoolExecutor(max(1, min(READING_THREADS, len(keys)))) as pool:
-        return [image for image in pool.map(lambda key: _shown(db, key, read), keys) if image is not None]
+    shown = map_in_threads(lambda key: _shown(db, key, read), keys, READING_THREADS)
+    return [image for image in shown if image is not None]
 
 
 def _shown(db, key, read):

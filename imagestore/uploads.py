@@ -2,15 +2,15 @@
 
 import time
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from flask import current_app, request
 
-from . import decoding, gallery, incoming, store
+from . import decoding, gallery, incoming, metrics, store
 from .database import get_db
 from .decoding import Busy
 from .images import ImageRejected
+from .parallel import map_in_threads
 
 NO_FILE = "no file was sent: choose one or more images (form field 'file')"
 STORING_THREADS = 8
@@ -48,14 +48,14 @@ def receive():
         for position in positions:
             verdicts[position] = _store(db, *parts[position], rules, received_ns + position)
 
-    with ThreadPoolExecutor(min(STORING_THREADS, len(positions_by_name))) as pool:
-        list(pool.map(store_in_order, positions_by_name.values()))
+    map_in_threads(store_in_order, positions_by_name.values(), STORING_THREADS)
     outcome = Outcome()
     for verdict, item in verdicts:
         getattr(outcome, verdict).append(item)
         if "retry_after" in item:
             outcome.retry_after = item.pop("retry_after")
     gallery.added(outcome.stored)
+    metrics.of().uploads(outcome)
     return outcome
 
 

@@ -25,10 +25,11 @@ from cshelve._in_memory import InMemory
 
 from . import azure, folder, memory, s3
 from .base import Backend, KeyTaken
+from .observed import Observed
 
 BACKENDS = {AwsS3: s3.S3, AzureBlobStorage: azure.Azure, FileSystem: folder.Folder, InMemory: memory.Memory}
 
-__all__ = ["Backend", "KeyTaken", "for_provider"]
+__all__ = ["Backend", "KeyTaken", "Observed", "for_provider"]
 
 
 def for_provider(provider):
