@@ -20,12 +20,15 @@ test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM)
 bench: $(VENV)/.dev-installed node_modules/.installed
 	$(PYTHON) bench/run.py
 
-$(VENV)/.app-installed: requirements.txt | $(VENV)
+# The app's own package is installed in place (-e), for the `imagestore` command.
+$(VENV)/.app-installed: requirements.txt pyproject.toml | $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt pyproject.toml | $(VENV)
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@ $(VENV)/.app-installed
 
 $(VENV):

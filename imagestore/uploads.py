@@ -18,10 +18,12 @@ STORING_THREADS = 8
 
 @dataclass
 class Outcome:
-    """``retry_after`` is set when a file was turned away only because the server was busy."""
+    """``verdicts`` says, file by file in the order sent, "stored" or "rejected";
+    ``retry_after`` is set when a file was turned away only because the server was busy."""
 
     stored: list = field(default_factory=list)
     rejected: list = field(default_factory=list)
+    verdicts: list = field(default_factory=list)
     retry_after: int | None = None
 
 
@@ -36,6 +38,12 @@ def receive():
     parts = _sent_files()
     if not parts:
         return Outcome(rejected=[{"filename": "", "error": NO_FILE}])
+    return store_files(parts)
+
+
+def store_files(parts):
+    """Store ``(filename, bytes)`` pairs as uploads, within an app context (``receive``, and
+    ``imagestore import``)."""
     db, received_ns = get_db(), time.time_ns()
     rules = current_app.config["MAX_PIXELS"], current_app.config["KEEP_LOCATION"], decoding.budget()
     positions_by_name = defaultdict(list)
@@ -52,6 +60,7 @@ def receive():
     outcome = Outcome()
     for verdict, item in verdicts:
         getattr(outcome, verdict).append(item)
+        outcome.verdicts.append(verdict)
         if "retry_after" in item:
             outcome.retry_after = item.pop("retry_after")
     gallery.added(outcome.stored)

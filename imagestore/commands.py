@@ -1,0 +1,139 @@
+"""The operator's command line: ``imagestore`` (also ``python -m imagestore``).
+
+- ``imagestore import CONFIG.ini PATH...`` stores every image file under the paths
+  (folders recursively) exactly as uploads do: judged by its bytes, a key of its
+  own, previews, its location removed. Each refused file is named, with why.
+- ``imagestore export CONFIG.ini DIR`` writes every original to ``DIR`` under its
+  key, byte for byte: a backup any tool can read. A file already there with the
+  same bytes is left as it is, so a second run writes nothing.
+
+Both work in parallel, show a progress bar on a terminal (plain lines otherwise)
+and end with a summary; the exit code is 1 when any file was refused or could
+not be written. The in-memory backend lives in one process's memory, so another
+process, such as this command, cannot reach it.
+"""
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from tqdm import tqdm
+
+from . import StartupError, create_app, order, uploads
+from .database import get_db
+from .keys import is_servable_key
+from .parallel import map_in_threads
+
+THREADS = 8
+IMPORT_BATCH = 16
+IN_MEMORY = "the in-memory backend lives in one process's memory: no other process can reach it"
+
+
+def main(argv=None):
+    args = _parse(argv)
+    try:
+        app = create_app(args.config, access="shared")
+    except StartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if app.config["STORAGE_PROVIDER"] == "in-memory":
+        print(f"error: {IN_MEMORY}", file=sys.stderr)
+        return 2
+    with app.app_context():
+        return args.command(args)
+
+
+def import_paths(args):
+    files = sorted(_image_files(args.paths))
+    stored = refused = 0
+    with _progress(len(files), "importing") as progress:
+        for start in range(0, len(files), IMPORT_BATCH):
+            batch = files[start : start + IMPORT_BATCH]
+            outcome = uploads.store_files([(path.name, path.read_bytes()) for path in batch])
+            stored_images, refusals = iter(outcome.stored), iter(outcome.rejected)
+            for path, verdict in zip(batch, outcome.verdicts, strict=True):
+                if verdict == "stored":
+                    _say(f"stored {path} as {next(stored_images)['key']}")
+                else:
+                    _say(f"refused {path}: {next(refusals)['error']}")
+            stored, refused = stored + len(outcome.stored), refused + len(outcome.rejected)
+            progress.update(len(batch))
+    print(f"{stored} stored, {refused} refused", file=sys.stderr)
+    return 1 if refused else 0
+
+
+def export_originals(args):
+    folder = Path(args.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = get_db()
+    keys = [key for key in order.all_image_keys(db) if is_servable_key(key)]
+    with _progress(len(keys), "exporting") as progress:
+
+        def export(key):
+            try:
+                verdict = _export_one(db, key, folder)
+            except Exception as error:
+                verdict = f"failed: {error}"
+            progress.update(1)
+            if verdict.startswith("failed"):
+                _say(f"{key}: {verdict}")
+            return verdict
+
+        verdicts = map_in_threads(export, keys, THREADS)
+    written, kept = verdicts.count("written"), verdicts.count("kept")
+    failed = len(verdicts) - written - kept
+    print(f"{written} written, {kept} already there, {failed} failed", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _export_one(db, key, folder):
+    target = folder / key
+    data = db[key]
+    if target.is_file() and hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest():
+        return "kept"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
+    os.replace(temporary, target)
+    return "written"
+
+
+def _image_files(paths):
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from (found for found in path.rglob("*") if found.is_file() and not _hidden(found, path))
+        elif path.is_file():
+            yield path
+
+
+def _say(line):
+    """A line on stderr, above the progress bar if there is one."""
+    tqdm.write(line, file=sys.stderr)
+
+
+def _hidden(found, folder):
+    """Files such as ``.DS_Store``, and whatever lies in a hidden folder, are not photos."""
+    return any(part.startswith(".") for part in found.relative_to(folder).parts)
+
+
+def _progress(total, action):
+    """A bar on a terminal; plain lines (what was done to each file, and the summary) otherwise."""
+    return tqdm(total=total, desc=action, unit="file", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="imagestore", description="Operate an image store.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    importing = commands.add_parser("import", help="store the image files under PATHs, as uploads")
+    importing.add_argument("config", help="CShelve .ini of the store")
+    importing.add_argument("paths", nargs="+", metavar="PATH", help="image files, or folders to walk")
+    importing.set_defaults(command=import_paths)
+    exporting = commands.add_parser("export", help="write every original to DIR under its key")
+    exporting.add_argument("config", help="CShelve .ini of the store")
+    exporting.add_argument("folder", metavar="DIR", help="folder to write the originals to")
+    exporting.set_defaults(command=export_originals)
+    return parser.parse_args(argv)
