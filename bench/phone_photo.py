@@ -17,7 +17,7 @@ import time
 import requests
 from PIL import Image
 
-from imagestore.previews import THUMBNAIL_BOX, make_previews
+from imagestore.photos.previews import THUMBNAIL_BOX, make_previews
 
 SIZE = (4000, 3000)
 TRIALS = 5

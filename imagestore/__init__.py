@@ -13,18 +13,17 @@ from flask import Flask
 from . import (
     api,
     database,
-    decoding,
     errors,
     gallery,
     health,
-    metrics,
     pages,
-    request_log,
     security,
     serving,
     settings,
     write_token,
 )
+from .observability import metrics, request_log
+from .photos import decoding
 from .settings import StartupError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,8 @@ import argparse
 import ipaddress
 import sys
 
-from . import PROJECT_ROOT, StartupError, create_app, request_log
+from . import PROJECT_ROOT, StartupError, create_app
+from .observability import request_log
 from .settings import configured_write_token
 
 IN_MEMORY_WARNING = (

@@ -7,7 +7,7 @@ from flask import current_app, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import failures
-from .decoding import Busy
+from .photos.decoding import Busy
 
 log = logging.getLogger(__name__)
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from . import metrics, order, serving, store
+from . import order, serving, store
 from .cache import RecordCache
 from .database import background_db, get_db
 from .journal import Journal
 from .listing import Listing
+from .observability import metrics
 from .responses import lookup
 
 EXTENSION_KEY = "imagestore.gallery"

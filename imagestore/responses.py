@@ -6,9 +6,9 @@ import re
 from flask import abort, request, url_for
 
 from .database import get_db
-from .images import shown_as_is
 from .keys import is_servable_key
-from .previews import RENDITION_LONGEST_SIDE
+from .photos.images import shown_as_is
+from .photos.previews import RENDITION_LONGEST_SIDE
 
 PUBLIC_FIELDS = (
     "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",

@@ -12,12 +12,13 @@ from urllib.parse import quote
 
 from flask import current_app, request
 
-from . import atomic, metrics, store
+from . import atomic, store
 from .cache import Served, ServedCache
 from .database import get_db
-from .images import GENERIC_TYPE, content_type_of
 from .keys import key_from_filename
-from .previews import THUMBNAIL_TYPE
+from .observability import metrics
+from .photos.images import GENERIC_TYPE, content_type_of
+from .photos.previews import THUMBNAIL_TYPE
 from .responses import found, lookup
 
 EXTENSION_KEY = "imagestore.cache"

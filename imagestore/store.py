@@ -22,11 +22,12 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, decoding, order
-from .images import GENERIC_TYPE, ImageRejected, inspect_image
+from . import atomic, order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .parallel import map_in_threads
-from .previews import make_rendition, make_thumbnail
+from .photos import decoding
+from .photos.images import GENERIC_TYPE, ImageRejected, inspect_image
+from .photos.previews import make_rendition, make_thumbnail
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 RENDITION_PREFIX = RESERVED_PREFIX + "renditions/"

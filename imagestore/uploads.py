@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from flask import current_app, request
 
-from . import decoding, gallery, incoming, metrics, store
+from . import gallery, store
 from .database import get_db
-from .decoding import Busy
-from .images import ImageRejected
+from .observability import metrics
 from .parallel import map_in_threads
+from .photos import decoding, incoming
+from .photos.decoding import Busy
+from .photos.images import ImageRejected
 
 NO_FILE = "no file was sent: choose one or more images (form field 'file')"
 STORING_THREADS = 8

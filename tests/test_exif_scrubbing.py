@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from imagestore.privacy.tiff import remove_private_tags
+from imagestore.photos.privacy.tiff import remove_private_tags
 
 GPS, EXIF, OWNER, ORIENTATION = 0x8825, 0x8769, 0xA430, 0x0112
 OWNER_NAME = b"Jane Example\x00"

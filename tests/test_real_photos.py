@@ -14,8 +14,8 @@ import pytest
 import samples
 from PIL import Image
 
-from imagestore import decoding, incoming, privacy
-from imagestore.images import ImageRejected
+from imagestore.photos import decoding, incoming, privacy
+from imagestore.photos.images import ImageRejected
 
 CORPUS = camera_files.corpus()
 EXPECTED_TYPES = {

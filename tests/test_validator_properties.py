@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from imagestore import create_app, database
-from imagestore.images import ImageRejected, inspect_image
-from imagestore.previews import make_thumbnail
+from imagestore.photos.images import ImageRejected, inspect_image
+from imagestore.photos.previews import make_thumbnail
 
 
 def jpeg_with_exif():

@@ -17,11 +17,18 @@ import time
 from contextlib import contextmanager
 
 from flask import Blueprint, abort, current_app, g, request
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from .backends import KeyTaken
-from .write_token import may_write
+from ..backends import KeyTaken
+from ..write_token import may_write
 
 EXTENSION_KEY = "imagestore.metrics"
 REFUSAL_REASONS = (
@@ -36,6 +43,7 @@ REFUSAL_REASONS = (
     ("busy", "busy"),
 )
 _storage_calls_in_request = contextvars.ContextVar("storage_calls_in_request", default=None)
+disable_created_metrics()  # a `_created` sample beside every counter says nothing a scraper needs
 
 bp = Blueprint("metrics", __name__)
 
