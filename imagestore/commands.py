@@ -28,6 +28,7 @@ from .keys import is_servable_key
 from .parallel import map_in_threads
 
 THREADS = 8
+NEW_FILE_MODE = 0o666
 IMPORT_BATCH = 16
 IN_MEMORY = "the in-memory backend lives in one process's memory: no other process can reach it"
 
@@ -47,20 +48,24 @@ def main(argv=None):
 
 
 def import_paths(args):
+    missing = [path for path in args.paths if not Path(path).exists()]
+    for path in missing:
+        _say(f"refused {path}: no such file or folder")
     files = sorted(_image_files(args.paths))
-    stored = refused = 0
+    stored, refused = 0, len(missing)
     with _progress(len(files), "importing") as progress:
         for start in range(0, len(files), IMPORT_BATCH):
-            batch = files[start : start + IMPORT_BATCH]
-            outcome = uploads.store_files([(path.name, path.read_bytes()) for path in batch])
+            read, unreadable = _readable(files[start : start + IMPORT_BATCH])
+            outcome = uploads.store_files([(path.name, data) for path, data in read])
+            batch = [path for path, _ in read]
             stored_images, refusals = iter(outcome.stored), iter(outcome.rejected)
             for path, verdict in zip(batch, outcome.verdicts, strict=True):
                 if verdict == "stored":
                     _say(f"stored {path} as {next(stored_images)['key']}")
                 else:
                     _say(f"refused {path}: {next(refusals)['error']}")
-            stored, refused = stored + len(outcome.stored), refused + len(outcome.rejected)
-            progress.update(len(batch))
+            stored, refused = stored + len(outcome.stored), refused + len(outcome.rejected) + len(unreadable)
+            progress.update(len(batch) + len(unreadable))
     print(f"{stored} stored, {refused} refused", file=sys.stderr)
     return 1 if refused else 0
 
@@ -69,7 +74,7 @@ def export_originals(args):
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     db = get_db()
-    keys = [key for key in order.all_image_keys(db) if is_servable_key(key)]
+    keys = [key for key in order.newest_first(list(db)) if is_servable_key(key)]
     with _progress(len(keys), "exporting") as progress:
 
         def export(key):
@@ -90,16 +95,43 @@ def export_originals(args):
 
 
 def _export_one(db, key, folder):
+    """Write one original through a temporary file, readable as any new file is; never
+    through a link that points elsewhere."""
     target = folder / key
+    if any(path.is_symlink() for path in (target, *target.parents) if folder in (path, *path.parents)):
+        return "failed: a symbolic link is in the way"
     data = db[key]
     if target.is_file() and hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest():
         return "kept"
     target.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".export-")
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    os.replace(temporary, target)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, NEW_FILE_MODE & ~_umask())
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
     return "written"
+
+
+def _umask():
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _readable(paths):
+    """``(path, bytes)`` of the files that can be read; the others are named as refused."""
+    readable, unreadable = [], []
+    for path in paths:
+        try:
+            readable.append((path, path.read_bytes()))
+        except OSError as error:
+            _say(f"refused {path}: cannot be read ({error.strerror})")
+            unreadable.append(path)
+    return readable, unreadable
 
 
 def _image_files(paths):

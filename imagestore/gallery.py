@@ -59,7 +59,9 @@ def added(images):
     """Show uploads through this process at once, here and, through the journal, everywhere."""
     db, kept = get_db(), _kept()
     for image in images:
-        kept.listing.added(image["key"])
+        with kept.journal.lock:
+            kept.listing.added(image["key"])
+            kept.records.discard(image["key"])
         kept.journal.record(db, "added", image["key"])
 
 
@@ -67,17 +69,22 @@ def delete(key):
     """Delete an image, and forget it here at once. :raise 404: no such image."""
     lookup(store.delete_image, key)
     kept = _kept()
-    _forget(kept, key)
+    with kept.journal.lock:
+        _forget(kept, key)
     kept.journal.record(get_db(), "removed", key)
 
 
 def _catch_up(db, kept):
     """Apply what other processes changed since this one last looked."""
-    for change in kept.journal.changes_since_last_read(db):
+
+    def apply(change):
         if change.change == "added":
             kept.listing.added(change.key)
+            kept.records.discard(change.key)
         else:
             _forget(kept, change.key)
+
+    kept.journal.catch_up(db, apply)
 
 
 def _forget(kept, key):

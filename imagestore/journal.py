@@ -8,13 +8,14 @@ that no two processes ever write one name, on any storage. The names sort by
 time: listing the journal from a moment on gives every change since, in one
 request, whatever the size of the store.
 
-A change's time is taken before its write lands, and one taken later can land
-first; so a reader lists from ``SETTLE_NS`` before the newest change it has
-seen, and skips the changes it has already read. Changes older than
+A change's time is taken by its writer before the write lands, on the writer's
+clock; so a reader lists from ``SETTLE_NS`` before its own last read began, by
+its own clock, and skips the changes it has already read. Changes older than
 ``KEPT_NS`` (a day) are deleted by processes that write changes, every
 ``PRUNE_EVERY_SECONDS`` at most.
 """
 
+import logging
 import secrets
 import threading
 import time
@@ -29,7 +30,8 @@ CHANGES = ("added", "removed")
 SETTLE_NS = 60 * 10**9
 KEPT_NS = 24 * 3600 * 10**9
 PRUNE_EVERY_SECONDS = 600
-PRUNED_AT_ONCE = 100
+PRUNED_AT_ONCE = 1000
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,37 +57,46 @@ def parse(name):
 
 
 class Journal:
-    """This process's place in the journal: what it has read, and what it writes."""
+    """This process's place in the journal: what it has read, and what it writes.
+
+    ``lock`` is held while changes are read and applied; hold it too while applying
+    this process's own changes, so that the two never interleave.
+    """
 
     def __init__(self, started_ns=None):
         self.writer = secrets.token_hex(4)
-        self._newest_ns = (time.time_ns() if started_ns is None else started_ns) - SETTLE_NS
+        self.lock = threading.RLock()
+        self._read_from_ns = (time.time_ns() if started_ns is None else started_ns) - SETTLE_NS
         self._read = set()
-        self._lock = threading.Lock()
         self._last_read_started = 0.0
         self._pruned_at = None
 
     def record(self, db, change, key):
         """Write that ``key`` was ``change`` (added or removed) through this process, and
-        delete the oldest changes, past ``KEPT_NS``."""
+        delete the oldest changes. A failure is logged, never raised: the change itself
+        is done, and other processes see it at their next whole listing."""
         name = change_name(change, key, time.time_ns(), self.writer)
-        atomic.put(db, name, b"")
-        with self._lock:
+        with self.lock:
             self._read.add(name)
-        self._prune(db)
+        try:
+            atomic.put(db, name, b"")
+            self._prune(db)
+        except Exception as error:
+            log.warning("could not write %s of %s to the journal: %s", change, key, error)
 
-    def changes_since_last_read(self, db):
-        """The changes other processes made since this one last read the journal, oldest first.
+    def catch_up(self, db, apply):
+        """``apply(change)`` each change other processes made since this one last read the
+        journal, oldest first, under ``lock``.
 
         Readers that arrive while another reads wait for it, then read again only if
         that read began before they arrived, so a burst of page views costs two reads.
         """
         arrived = time.monotonic()
-        with self._lock:
+        with self.lock:
             if self._last_read_started > arrived:
-                return []
-            self._last_read_started = time.monotonic()
-            start_after = f"{JOURNAL_PREFIX}{max(0, self._newest_ns - SETTLE_NS):020d}"
+                return
+            started, started_ns = time.monotonic(), time.time_ns()
+            start_after = f"{JOURNAL_PREFIX}{max(0, self._read_from_ns):020d}"
             changes = [
                 change
                 for name in backend_of(db).keys_in_order(JOURNAL_PREFIX, start_after)
@@ -93,23 +104,19 @@ class Journal:
             ]
             for change in changes:
                 self._read.add(change.name)
-                self._newest_ns = max(self._newest_ns, change.at_ns)
-            self._forget_settled()
-        return changes
-
-    def _forget_settled(self):
-        oldest_listed = f"{JOURNAL_PREFIX}{max(0, self._newest_ns - SETTLE_NS):020d}"
-        self._read = {name for name in self._read if name > oldest_listed}
+                apply(change)
+            self._last_read_started = started
+            self._read_from_ns = started_ns - SETTLE_NS
+            oldest_listed = f"{JOURNAL_PREFIX}{self._read_from_ns:020d}"
+            self._read = {name for name in self._read if name > oldest_listed}
 
     def _prune(self, db):
         if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY_SECONDS:
             return
         self._pruned_at = time.monotonic()
         oldest_kept = f"{JOURNAL_PREFIX}{time.time_ns() - KEPT_NS:020d}"
-        for number, name in enumerate(backend_of(db).keys_in_order(JOURNAL_PREFIX, "")):
+        backend = backend_of(db)
+        for number, name in enumerate(backend.keys_in_order(JOURNAL_PREFIX, "")):
             if name >= oldest_kept or number >= PRUNED_AT_ONCE:
                 return
-            try:
-                del db[name]
-            except KeyError:
-                pass
+            backend.delete(name)

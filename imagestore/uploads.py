@@ -45,7 +45,10 @@ def receive():
 
 def store_files(parts):
     """Store ``(filename, bytes)`` pairs as uploads, within an app context (``receive``, and
-    ``imagestore import``)."""
+    ``imagestore import``).
+
+    :raise: the first storage error, once the files stored before it are in the gallery.
+    """
     db, received_ns = get_db(), time.time_ns()
     rules = current_app.config["MAX_PIXELS"], current_app.config["KEEP_LOCATION"], decoding.budget()
     positions_by_name = defaultdict(list)
@@ -56,17 +59,26 @@ def store_files(parts):
 
     def store_in_order(positions):
         for position in positions:
-            verdicts[position] = _store(db, *parts[position], rules, received_ns + position)
+            try:
+                verdicts[position] = _store(db, *parts[position], rules, received_ns + position)
+            except Exception as error:
+                verdicts[position] = ("failed", error)
+                return
 
     map_in_threads(store_in_order, positions_by_name.values(), STORING_THREADS)
-    outcome = Outcome()
-    for verdict, item in verdicts:
+    outcome, failures = Outcome(), []
+    for verdict, item in filter(None, verdicts):
+        if verdict == "failed":
+            failures.append(item)
+            continue
         getattr(outcome, verdict).append(item)
         outcome.verdicts.append(verdict)
         if "retry_after" in item:
             outcome.retry_after = item.pop("retry_after")
     gallery.added(outcome.stored)
     metrics.of().uploads(outcome)
+    if failures:
+        raise failures[0]
     return outcome
 
 

@@ -80,3 +80,19 @@ def test_python_dash_m_imagestore_is_the_same_command(store, tmp_path):
 def test_the_in_memory_backend_cannot_be_reached_from_another_process(tmp_path):
     code, said = run("export", str(PROJECT_ROOT / "in-memory.ini"), str(tmp_path), variables={})
     assert code == 2 and "no other process can reach it" in said
+
+
+def test_import_names_a_path_that_does_not_exist(store, tmp_path):
+    config, variables = store
+    code, said = run("import", config, str(tmp_path / "typo"), variables=variables)
+    assert code == 1 and "no such file or folder" in said and "0 stored, 1 refused" in said
+
+
+def test_exported_files_are_readable_as_any_new_file_is(store, tmp_path, start_app):
+    config, variables = store
+    app = start_app(config, script="app-shared-access.py", **variables)
+    files = {"file": ("a.png", samples.image())}
+    requests.post(f"{app.url}/api/images", files=files, timeout=60).raise_for_status()
+    assert run("export", config, str(tmp_path / "backup"), variables=variables)[0] == 0
+    assert (tmp_path / "backup" / "a.png").stat().st_mode & 0o044 == 0o044
+    assert not [path for path in (tmp_path / "backup").iterdir() if path.name.startswith(".export-")]

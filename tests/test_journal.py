@@ -22,27 +22,32 @@ def db(app):
         yield get_db()
 
 
+def read(journal, db):
+    changes = []
+    journal.catch_up(db, changes.append)
+    return changes
+
+
 def test_a_change_one_process_writes_is_read_once_by_another(db):
     writer, reader = Journal(), Journal()
     writer.record(db, "added", "a.png")
-    changes = reader.changes_since_last_read(db)
-    assert [(change.change, change.key) for change in changes] == [("added", "a.png")]
-    assert reader.changes_since_last_read(db) == []
+    assert [(change.change, change.key) for change in read(reader, db)] == [("added", "a.png")]
+    assert read(reader, db) == []
 
 
 def test_a_process_does_not_read_back_its_own_changes(db):
     journal = Journal()
     journal.record(db, "removed", "a.png")
-    assert journal.changes_since_last_read(db) == []
+    assert read(journal, db) == []
 
 
 def test_a_change_that_lands_after_a_later_one_is_still_read(db):
     reader = Journal()
     now = time.time_ns()
     atomic.put(db, change_name("added", "later.png", now, "writer1"), b"")
-    assert [change.key for change in reader.changes_since_last_read(db)] == ["later.png"]
+    assert [change.key for change in read(reader, db)] == ["later.png"]
     atomic.put(db, change_name("added", "earlier.png", now - SETTLE_NS // 2, "writer2"), b"")
-    assert [change.key for change in reader.changes_since_last_read(db)] == ["earlier.png"]
+    assert [change.key for change in read(reader, db)] == ["earlier.png"]
 
 
 def test_changes_older_than_a_day_are_deleted_by_the_next_writer(db):
@@ -51,3 +56,19 @@ def test_changes_older_than_a_day_are_deleted_by_the_next_writer(db):
     Journal().record(db, "added", "new.png")
     kept = [key for key in db if key.startswith(JOURNAL_PREFIX)]
     assert old not in kept and len(kept) == 1
+
+
+def test_a_writer_whose_clock_runs_ahead_hides_no_later_change(db):
+    reader = Journal()
+    atomic.put(db, change_name("added", "ahead.png", time.time_ns() + 10 * SETTLE_NS, "fast"), b"")
+    assert [change.key for change in read(reader, db)] == ["ahead.png"]
+    atomic.put(db, change_name("added", "now.png", time.time_ns(), "honest"), b"")
+    assert [change.key for change in read(reader, db)] == ["now.png"]
+
+
+@pytest.mark.parametrize("backend", ["filesystem"])
+def test_pruning_a_folder_store_leaves_no_empty_folders_behind(db, tmp_path):
+    atomic.put(db, change_name("added", "old.png", time.time_ns() - KEPT_NS - 10**9, "writer1"), b"")
+    Journal().record(db, "added", "new.png")
+    journal = tmp_path / "images" / JOURNAL_PREFIX
+    assert len([folder for folder in journal.iterdir() if folder.is_dir()]) == 1

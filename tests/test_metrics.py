@@ -97,3 +97,10 @@ def test_the_scripts_log_one_line_per_request_instead_of_werkzeugs(start_app):
     said = app.stop()
     assert "GET /healthz 200 " in said
     assert '"GET /healthz HTTP/1.1"' not in said
+
+
+def test_a_method_a_client_made_up_adds_no_series(client):
+    client.open("/", method="HOLIDAY-PHOTO")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "HOLIDAY" not in text
+    assert 'method="other"' in text

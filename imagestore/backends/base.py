@@ -37,6 +37,13 @@ class Backend:
     def exists(self, key):
         return self.provider.contains(key.encode())
 
+    def delete(self, key):
+        """Delete ``key``; one already gone is no error."""
+        try:
+            self.provider.delete(key.encode())
+        except (KeyError, FileNotFoundError):
+            pass
+
     def keys_in_order(self, prefix, start_after):
         """Local stores are listed whole and sorted."""
         keys = (key.decode() for key in self.provider.iter())

@@ -19,6 +19,19 @@ class Folder(Backend):
     def put(self, key, raw):
         self._write(key, raw, exclusive=False)
 
+    def delete(self, key):
+        """Delete the file, and the folders it leaves empty (a journal entry's), up to the store's."""
+        root = Path(self.provider.folder_path)
+        path = root / key
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == root or root not in folder.parents:
+                return
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+
     def keys_in_order(self, prefix, start_after):
         """Only the folder the prefix names is walked, not the whole store."""
         root = Path(self.provider.folder_path)

@@ -24,6 +24,10 @@ class Observed:
         with self._storage_call("exists"):
             return self._backend.exists(key)
 
+    def delete(self, key):
+        with self._storage_call("delete"):
+            self._backend.delete(key)
+
     def keys_in_order(self, prefix, start_after):
         with self._storage_call("list"):
             yield from self._backend.keys_in_order(prefix, start_after)

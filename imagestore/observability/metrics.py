@@ -31,6 +31,7 @@ from ..backends import KeyTaken
 from ..write_token import may_write
 
 EXTENSION_KEY = "imagestore.metrics"
+HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}  # never a client's own word
 REFUSAL_REASONS = (
     ("empty", "empty"),
     ("no file", "no_file"),
@@ -125,9 +126,10 @@ def finish_request(response):
     """Count the answered request; return its route, seconds and storage calls for the log."""
     seconds = time.perf_counter() - g.get("started", time.perf_counter())
     route = request.url_rule.rule if request.url_rule is not None else "unknown"
+    method = request.method if request.method in HTTP_METHODS else "other"
     metrics = of()
-    metrics.requests.labels(route, request.method, str(response.status_code)).inc()
-    metrics.request_seconds.labels(route, request.method).observe(seconds)
+    metrics.requests.labels(route, method, str(response.status_code)).inc()
+    metrics.request_seconds.labels(route, method).observe(seconds)
     return route, seconds, storage_calls_in_request()
 
 
