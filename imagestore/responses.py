@@ -7,8 +7,7 @@ from flask import abort, request, url_for
 
 from .database import get_db
 from .keys import is_servable_key
-from .photos.images import shown_as_is
-from .photos.previews import RENDITION_LONGEST_SIDE
+from .photos.previews import needs_rendition
 
 PUBLIC_FIELDS = (
     "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",
@@ -47,10 +46,10 @@ def public(metadata):
 def _view_url(metadata):
     """What the viewer shows: the original where every browser shows it well on a screen,
     the rendition otherwise (too large, or HEIC and AVIF)."""
-    size = metadata.get("content_type"), metadata.get("width"), metadata.get("height")
-    if shown_as_is(*size, metadata.get("animated", False), RENDITION_LONGEST_SIDE) or size[1] is None:
-        return url_for("pages.image", key=metadata["key"])
-    return url_for("pages.rendition", key=metadata["key"])
+    shape = metadata.get("content_type"), metadata.get("width"), metadata.get("height")
+    if shape[1] is not None and needs_rendition(*shape, metadata.get("animated", False)):
+        return url_for("pages.rendition", key=metadata["key"])
+    return url_for("pages.image", key=metadata["key"])
 
 
 def flag_arg(name):

@@ -49,14 +49,18 @@ class ImageRejected(ValueError):
 
 @dataclass(frozen=True)
 class ImageInfo:
-    """``width`` and ``height`` as shown; ``pixels`` as decoded (the memory a decode takes)."""
+    """``width`` and ``height`` as shown."""
 
     format: str
     content_type: str
     width: int
     height: int
-    pixels: int
     animated: bool = False
+
+    @property
+    def pixels(self):
+        """How many pixels a decode holds: what it takes of the memory budget."""
+        return self.width * self.height
 
     @property
     def extension(self):
@@ -82,7 +86,7 @@ def inspect_image(data, max_pixels):
         if orientation(image) in TURNED_SIDEWAYS:
             width, height = height, width
         animated = image.format in ANIMATED_FORMATS and decode(lambda: image.n_frames) > 1
-        info = ImageInfo(image.format, _content_type(image, data), width, height, width * height, animated)
+        info = ImageInfo(image.format, _content_type(image, data), width, height, animated)
     with open_image(data) as image:
         decode(image.verify)
     return info
@@ -95,16 +99,6 @@ def content_type_of(data):
             return _content_type(image, data)
     except ImageRejected:
         return GENERIC_TYPE
-
-
-def shown_as_is(content_type, width, height, animated, longest_side):
-    """Whether every browser shows the original well on a screen, so that it needs no rendition.
-
-    Animations are shown as they are, at any size: a rendition would be still.
-    """
-    if content_type not in SHOWN_BY_EVERY_BROWSER:
-        return False
-    return animated or max(width or 0, height or 0) <= longest_side
 
 
 def orientation(image):

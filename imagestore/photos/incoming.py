@@ -11,10 +11,10 @@ than stored with it.
 from dataclasses import dataclass
 
 from . import privacy
-from .images import ImageInfo, ImageRejected, exif_of, inspect_image, open_image, shown_as_is
-from .previews import RENDITION_LONGEST_SIDE, Previews, make_previews
+from .images import ImageInfo, ImageRejected, exif_of, inspect_image, open_image
+from .previews import Previews, make_previews, needs_rendition
+from .privacy.tiff import GPS_IFD
 
-GPS_IFD = 0x8825
 LOCATION_STUCK = "its location (GPS) could not be removed, and this store does not keep locations"
 
 
@@ -35,8 +35,9 @@ def prepare(data, max_pixels, keep_location, budget):
     :raise decoding.Busy: the budget stayed taken for too long.
     """
     info = inspect_image(data, max_pixels)
+    with_rendition = needs_rendition(info.content_type, info.width, info.height, info.animated)
     with budget.decoding(info.pixels):
-        previews = make_previews(data, with_rendition=not has_no_rendition(info))
+        previews = make_previews(data, with_rendition)
     if keep_location:
         return Incoming(data, info, previews, location_removed=False)
     try:
@@ -46,10 +47,6 @@ def prepare(data, max_pixels, keep_location, budget):
     if _still_located(stored):
         raise ImageRejected(LOCATION_STUCK)
     return Incoming(stored, info, previews, location_removed=removed)
-
-
-def has_no_rendition(info):
-    return shown_as_is(info.content_type, info.width, info.height, info.animated, RENDITION_LONGEST_SIDE)
 
 
 def _still_located(data):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from .images import decode, open_image, orientation
+from .images import SHOWN_BY_EVERY_BROWSER, decode, open_image, orientation
 
 THUMBNAIL_BOX = (320, 320)
 THUMBNAIL_TYPE = "image/webp"
@@ -35,6 +35,15 @@ TURNS = {
 class Previews:
     thumbnail: bytes
     rendition: bytes | None
+
+
+def needs_rendition(content_type, width, height, animated):
+    """Whether the viewer needs a rendition: the original is too large for a screen, or in a
+    format not every browser shows. Animations are shown as they are, at any size: a
+    rendition would be still."""
+    if content_type not in SHOWN_BY_EVERY_BROWSER:
+        return True
+    return not animated and max(width or 0, height or 0) > RENDITION_LONGEST_SIDE
 
 
 def make_previews(data, with_rendition):
