@@ -91,9 +91,12 @@ def photo(tmp_path):
     return photo_file(tmp_path, 0)
 
 
+UPLOAD_WAIT_MS = 30_000  # photos are decoded for their previews; a loaded 2-core machine takes its time
+
+
 def wait_for_uploads(page, count):
     expect(page.locator("[data-uploads-summary]")).to_have_text(
-        f"All {count} done: {count} stored, 0 rejected."
+        f"All {count} done: {count} stored, 0 rejected.", timeout=UPLOAD_WAIT_MS
     )
     for bar in page.locator("[data-upload-progress]").all():
         assert bar.evaluate("bar => bar.value === bar.max")
