@@ -22,8 +22,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import StartupError, create_app, order, uploads
+from . import StartupError, create_app, uploads
 from .database import get_db
+from .index import order
 from .keys import is_servable_key
 from .parallel import map_in_threads
 

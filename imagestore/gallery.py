@@ -1,23 +1,26 @@
-"""The gallery as the page and the API show it: which images a page holds,
-and what this process keeps of the store (listing, records, cached bytes)
-brought up to date as images come and go, through this process or any other.
+"""The gallery as the page and the API show it: which images a page holds, and what
+this process keeps of the store (its index, records, cached bytes), brought up to date
+as images come and go, through this process or any other.
 
-Uploads and deletes are written to the store's journal (``journal.py``), and
+Uploads and deletes are written to the store's journal (``index/journal.py``), and
 every page view and API listing first reads the changes other processes made
 since the last one: one small request, which is what makes an upload through
-one gunicorn worker, or one host, show at once on all of them. Image records
-never change, so they are kept in the process and a page view reads none.
+one gunicorn worker, or one host, show at once on all of them. The gallery's
+order comes from the index the store keeps (``index/``), read a part at a
+time, so page 300 costs what page 1 does. Image records never change, so they
+are kept in the process and a page view reads none.
 """
 
 from dataclasses import dataclass
 
 from flask import current_app
 
-from . import order, serving, store
+from . import serving, store
 from .cache import RecordCache
 from .database import background_db, get_db
-from .journal import Journal
-from .listing import Listing
+from .index.journal import Journal
+from .index.kept import KeptIndex
+from .index.snapshot import PartGone
 from .observability import metrics
 from .responses import lookup
 
@@ -30,13 +33,14 @@ KEPT_RECORDS = 50_000
 class Kept:
     """What this process keeps of the gallery."""
 
-    listing: Listing
+    index: KeptIndex
     journal: Journal
     records: RecordCache
 
 
 def init_app(app):
-    kept = Kept(Listing(app.config["LISTING_SECONDS"]), Journal(), RecordCache(KEPT_RECORDS))
+    journal = Journal()
+    kept = Kept(KeptIndex(journal, app.config["LISTING_SECONDS"]), journal, RecordCache(KEPT_RECORDS))
     app.extensions[EXTENSION_KEY] = kept
     metrics.of(app).gallery_images.set_function(lambda: _count(kept))
 
@@ -44,14 +48,17 @@ def init_app(app):
 def page(number, per_page=PER_PAGE, counted=False):
     """Page ``number`` of the gallery, newest uploads first.
 
-    Before the store is first listed, the page lists only as far as it goes,
-    and its total is unknown; ``counted`` waits for the listing instead. The
-    store is listed after the page is read, so that the two do not compete.
+    Until the store has an index, the page lists the store only as far as it
+    goes, and its total is unknown; ``counted`` waits for the index instead.
+    What the index needs is done after the page is read, so the two do not compete.
     """
-    db, kept, list_in_order = get_db(), _kept(), _lister()
-    _catch_up(db, kept)
-    shown = _read_page(db, kept, list_in_order, number, per_page, counted)
-    kept.listing.refresh(list_in_order)
+    db, kept, open_db = get_db(), _kept(), background_db()
+    try:
+        shown = _read_page(db, kept, open_db, number, per_page, counted)
+    except PartGone:
+        kept.index.forget()
+        shown = _read_page(db, kept, open_db, number, per_page, counted)
+    kept.index.maintain(open_db)
     return shown
 
 
@@ -59,52 +66,71 @@ def added(images):
     """Show uploads through this process at once, here and, through the journal, everywhere."""
     db, kept = get_db(), _kept()
     for image in images:
+        entry = image["uploaded_ns"], image["key"]
         with kept.journal.lock:
-            kept.listing.added(image["key"])
-            kept.records.discard(image["key"])
-        kept.journal.record(db, "added", image["key"])
+            _apply(db, kept, "added", entry)
+        kept.journal.record(db, "added", image["key"], image["uploaded_ns"])
 
 
 def delete(key):
     """Delete an image, and forget it here at once. :raise 404: no such image."""
-    lookup(store.delete_image, key)
-    kept = _kept()
+    uploaded_ns = lookup(store.delete_image, key)
+    db, kept = get_db(), _kept()
     with kept.journal.lock:
-        _forget(kept, key)
-    kept.journal.record(get_db(), "removed", key)
+        _apply(db, kept, "removed", (uploaded_ns, key))
+    kept.journal.record(db, "removed", key, uploaded_ns)
+
+
+def _read_page(db, kept, open_db, number, per_page, counted):
+    def read_record(db, key):
+        return kept.records.read(key, lambda: store.read_metadata(db, key))
+
+    view = kept.index.view(db)
+    _catch_up(db, kept)
+    if view is None and not counted:
+        first_pages = store.page_from_first_keys(db, number, per_page, read_record)
+        if first_pages is not None:
+            return first_pages
+    if view is None:
+        kept.index.wait(db, open_db)
+        _catch_up(db, kept)
+    with kept.journal.lock:
+        view = kept.index.view(db)
+        entries, total = view.entries(db, (number - 1) * per_page, per_page), view.total
+    return store.page_of_images(db, [key for _, key in entries], number, per_page, total, read_record)
 
 
 def _catch_up(db, kept):
     """Apply what other processes changed since this one last looked."""
 
     def apply(change):
-        if change.change == "added":
-            kept.listing.added(change.key)
-            kept.records.discard(change.key)
-        else:
-            _forget(kept, change.key)
+        entry = change.entry
+        if change.change == "added" and change.uploaded_ns is None:
+            entry = _entry_of_upload(db, kept, change.key)
+        if entry is not None:
+            _apply(db, kept, change.change, entry)
 
     kept.journal.catch_up(db, apply)
 
 
-def _forget(kept, key):
-    serving.forget(key)
+def _apply(db, kept, change, entry):
+    """Apply a change here: to the index, and to what is kept of the image."""
+    key = entry[1]
     kept.records.discard(key)
-    kept.listing.removed(key)
+    if change == "removed":
+        serving.forget(key)
+    view = kept.index.view(db)
+    if view is not None:
+        view.apply(db, change, entry)
 
 
-def _read_page(db, kept, list_in_order, number, per_page, counted):
-    def read_record(db, key):
-        return kept.records.read(key, lambda: store.read_metadata(db, key))
-
-    keys = kept.listing.keys()
-    if keys is None and not counted:
-        first_pages = store.page_from_first_keys(db, number, per_page, read_record)
-        if first_pages is not None:
-            return first_pages
-    if keys is None:
-        keys = kept.listing.wait(list_in_order)
-    return store.page_of_images(db, keys, number, per_page, read_record)
+def _entry_of_upload(db, kept, key):
+    """The index entry of an upload the journal of 2026-11 recorded by key alone."""
+    try:
+        record = kept.records.read(key, lambda: store.read_metadata(db, key))
+    except KeyError:
+        return None
+    return record.get("uploaded_ns", 0), key
 
 
 def _kept():
@@ -112,16 +138,5 @@ def _kept():
 
 
 def _count(kept):
-    keys = kept.listing.keys()
-    return float("nan") if keys is None else len(keys)
-
-
-def _lister():
-    """A function that lists the store in the gallery's order, for the listing's own thread."""
-    open_db = background_db()
-
-    def list_in_order():
-        with open_db() as db:
-            return order.all_image_keys(db)
-
-    return list_in_order
+    total = kept.index.total
+    return float("nan") if total is None else total

@@ -22,7 +22,8 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, order
+from . import atomic
+from .index import order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .parallel import map_in_threads
 from .photos import decoding
@@ -87,15 +88,14 @@ def save_upload(db, filename, incoming, uploaded_ns):
     return metadata
 
 
-def page_of_images(db, keys, number, per_page, read_record=None):
-    """Return page ``number`` of the gallery, whose image keys in order are ``keys``.
+def page_of_images(db, keys, number, per_page, total, read_record=None):
+    """Return page ``number`` of a gallery of ``total`` images, which shows ``keys``.
 
-    An image deleted since the listing is left out. One that cannot be
-    decrypted is shown as a download without preview.
+    An image deleted by another tool since the index was made is left out. One
+    that cannot be decrypted is shown as a download without preview.
     """
-    start = (number - 1) * per_page
-    images = _read_shown(db, keys[start : start + per_page], read_record)
-    return Page(images, number, per_page, total=len(keys), has_next=start + per_page < len(keys))
+    images = _read_shown(db, keys, read_record)
+    return Page(images, number, per_page, total=total, has_next=number * per_page < total)
 
 
 def page_from_first_keys(db, number, per_page, read_record=None):
@@ -189,14 +189,17 @@ def _read_preview(db, key, prefix, make):
 
 
 def delete_image(db, key):
-    """Delete an image and all the app keeps for it. :raise KeyError: no such image."""
+    """Delete an image and all the app keeps for it, and return its upload time: 0 for an
+    image another tool put in, None when its record is gone. :raise KeyError: no such image."""
     if not atomic.exists(db, key):
         raise KeyError(key)
-    uploaded_ns = (_kept_metadata(db, key) or {}).get("uploaded_ns")
-    if uploaded_ns is not None:
+    metadata = _kept_metadata(db, key)
+    uploaded_ns = None if metadata is None else metadata.get("uploaded_ns", 0)
+    if uploaded_ns:
         _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
     _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
     del db[key]
+    return uploaded_ns
 
 
 def _fill_in(db, key, value):

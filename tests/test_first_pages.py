@@ -9,7 +9,7 @@ import samples
 from cshelve._database import _Database
 from eventually import eventually
 
-from imagestore.order import LATEST_NS, NEWEST_PREFIX
+from imagestore.index.order import LATEST_NS, NEWEST_PREFIX
 
 OLD_MARKERS = ".imagestore/uploaded/"  # as versions before 2026-11 wrote them
 
@@ -133,7 +133,7 @@ def test_on_s3_and_azure_a_page_never_waits_for_the_whole_store_to_be_listed(mak
     page_answered.set()
     assert "more than 24 images" in page.get_data(as_text=True) and len(keys_on(page)) == 24
     assert eventually(lambda: listed_in)
-    assert set(listed_in) == {"imagestore-listing"}
+    assert set(listed_in) == {"imagestore-index"}
 
 
 def test_a_page_far_into_the_store_waits_for_the_listing_and_is_counted(make_app, storage):

@@ -14,10 +14,10 @@ at a time, so the first 25 keys of a store of 10,000 cost one small request.
 
 import itertools
 
-from . import atomic
-from .database import backend_of
-from .keys import RESERVED_PREFIX, is_servable_key
-from .parallel import map_in_threads
+from .. import atomic
+from ..database import backend_of
+from ..keys import RESERVED_PREFIX, is_servable_key
+from ..parallel import map_in_threads
 
 NEWEST_PREFIX = RESERVED_PREFIX + "newest/"
 OLD_MARKER_PREFIX = RESERVED_PREFIX + "uploaded/"
@@ -26,8 +26,9 @@ READING_THREADS = 8
 AFTER_RESERVED = RESERVED_PREFIX + "\U0010ffff"
 
 
-def all_image_keys(db):
-    """List the store: every image key, in the gallery's order.
+def all_image_entries(db):
+    """List the store: every image as ``(uploaded_ns, key)``, in the gallery's order
+    (``uploaded_ns`` is 0 for images other tools put in).
 
     Upload markers of earlier versions are renamed to today's form on the way,
     so that later first pages need not wait for a whole listing.
@@ -36,7 +37,7 @@ def all_image_keys(db):
     for marker in keys:
         if marker.startswith(OLD_MARKER_PREFIX):
             _renew_old_marker(db, marker)
-    return newest_first(keys)
+    return entries_newest_first(keys)
 
 
 def first_keys(db, count):
@@ -73,15 +74,24 @@ def _image_keys_of_markers(db):
 def newest_first(keys):
     """Order the image keys among ``keys`` (every key in the store): newest upload first,
     then the images other tools put in (no upload marker), by name."""
-    images = {key for key in keys if is_servable_key(key)}
-    uploaded = {}
+    return [key for _, key in entries_newest_first(keys)]
+
+
+def entries_newest_first(keys):
+    """``(uploaded_ns, key)`` of the images among ``keys`` (every key in the store), in
+    the gallery's order (``rank``); 0 for images with no upload marker."""
+    uploaded = dict.fromkeys((key for key in keys if is_servable_key(key)), 0)
     for marker in keys:
         upload = upload_of(marker)
-        if upload is not None and upload[1] in images:
+        if upload is not None and upload[1] in uploaded:
             uploaded_ns, key = upload
-            uploaded[key] = max(uploaded_ns, uploaded.get(key, 0))
-    newest = sorted(uploaded, key=lambda key: (-uploaded[key], key))
-    return newest + sorted(images - uploaded.keys())
+            uploaded[key] = max(uploaded_ns, uploaded[key])
+    return sorted(((uploaded_ns, key) for key, uploaded_ns in uploaded.items()), key=rank)
+
+
+def rank(entry):
+    """Where an ``(uploaded_ns, key)`` comes in the gallery: newest first, a tie by name."""
+    return -entry[0], entry[1]
 
 
 def upload_marker(key, uploaded_ns):

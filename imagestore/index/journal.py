@@ -2,17 +2,20 @@
 process on it sees the change at once.
 
 Each upload and delete through the app leaves an empty object named after it:
-``.imagestore/journal/STAMP/added/KEY`` or ``.imagestore/journal/STAMP/removed/KEY``,
+``.imagestore/journal/STAMP/upload/UPLOADED/KEY`` or ``.../delete/UPLOADED/KEY``,
 where ``STAMP`` is the time in nanoseconds and the writing process's own tag, so
-that no two processes ever write one name, on any storage. The names sort by
-time: listing the journal from a moment on gives every change since, in one
-request, whatever the size of the store.
+that no two processes ever write one name, on any storage, and ``UPLOADED`` is
+the image's upload time, which places it in the gallery's order. The names sort
+by time: listing the journal from a moment on gives every change since, in one
+request, whatever the size of the store. (Versions of 2026-11 wrote
+``STAMP/added/KEY`` and ``STAMP/removed/KEY``; those are still read.)
 
 A change's time is taken by its writer before the write lands, on the writer's
 clock; so a reader lists from ``SETTLE_NS`` before its own last read began, by
 its own clock, and skips the changes it has already read. Changes older than
 ``KEPT_NS`` (a day) are deleted by processes that write changes, every
-``PRUNE_EVERY_SECONDS`` at most.
+``PRUNE_EVERY_SECONDS`` at most, unless the store's index still needs them
+(``keep_from_ns``).
 """
 
 import logging
@@ -21,12 +24,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-from . import atomic
-from .database import backend_of
-from .keys import RESERVED_PREFIX
+from .. import atomic
+from ..database import backend_of
+from ..keys import RESERVED_PREFIX
 
 JOURNAL_PREFIX = RESERVED_PREFIX + "journal/"
-CHANGES = ("added", "removed")
+NAMES_OF_CHANGES = {"added": "upload", "removed": "delete"}
+CHANGES_OF_NAMES = {name: change for change, name in NAMES_OF_CHANGES.items()}
 SETTLE_NS = 60 * 10**9
 KEPT_NS = 24 * 3600 * 10**9
 PRUNE_EVERY_SECONDS = 600
@@ -36,14 +40,23 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Change:
+    """An image ``added`` or ``removed``; ``uploaded_ns`` is None where its writer did not know it."""
+
     name: str
     at_ns: int
     change: str
     key: str
+    uploaded_ns: int | None
+
+    @property
+    def entry(self):
+        return self.uploaded_ns, self.key
 
 
-def change_name(change, key, at_ns, writer):
-    return f"{JOURNAL_PREFIX}{at_ns:020d}-{writer}/{change}/{key}"
+def change_name(change, key, uploaded_ns, at_ns, writer):
+    if uploaded_ns is None:
+        return f"{JOURNAL_PREFIX}{at_ns:020d}-{writer}/{change}/{key}"
+    return f"{JOURNAL_PREFIX}{at_ns:020d}-{writer}/{NAMES_OF_CHANGES[change]}/{uploaded_ns:020d}/{key}"
 
 
 def parse(name):
@@ -51,9 +64,15 @@ def parse(name):
     stamp, _, rest = name.removeprefix(JOURNAL_PREFIX).partition("/")
     change, _, key = rest.partition("/")
     digits = stamp.partition("-")[0]
-    if not name.startswith(JOURNAL_PREFIX) or change not in CHANGES or not key or not digits.isdigit():
+    uploaded_ns = None
+    if change in CHANGES_OF_NAMES:
+        change, (uploaded, _, key) = CHANGES_OF_NAMES[change], key.partition("/")
+        uploaded_ns = int(uploaded) if uploaded.isascii() and uploaded.isdigit() else -1
+    if not name.startswith(JOURNAL_PREFIX) or change not in NAMES_OF_CHANGES or not key:
         return None
-    return Change(name, int(digits), change, key)
+    if not (digits.isascii() and digits.isdigit()) or uploaded_ns == -1:
+        return None
+    return Change(name, int(digits), change, key, uploaded_ns)
 
 
 class Journal:
@@ -70,12 +89,14 @@ class Journal:
         self._read = set()
         self._last_read_started = 0.0
         self._pruned_at = None
+        self.keep_from_ns = None
 
-    def record(self, db, change, key):
-        """Write that ``key`` was ``change`` (added or removed) through this process, and
-        delete the oldest changes. A failure is logged, never raised: the change itself
-        is done, and other processes see it at their next whole listing."""
-        name = change_name(change, key, time.time_ns(), self.writer)
+    def record(self, db, change, key, uploaded_ns):
+        """Write that ``key``, uploaded at ``uploaded_ns``, was ``change`` (added or removed)
+        through this process, and delete the oldest changes. A failure is logged, never
+        raised: the change itself is done, and other processes see it at their next whole
+        listing."""
+        name = change_name(change, key, uploaded_ns, time.time_ns(), self.writer)
         with self.lock:
             self._read.add(name)
         try:
@@ -110,11 +131,25 @@ class Journal:
             oldest_listed = f"{JOURNAL_PREFIX}{self._read_from_ns:020d}"
             self._read = {name for name in self._read if name > oldest_listed}
 
+    def read_again_from(self, from_ns):
+        """Read, at the next ``catch_up``, every change from ``from_ns`` on, even those read
+        already: for an index made at ``from_ns``, on which changes can be made again."""
+        with self.lock:
+            self._read_from_ns, self._read, self._last_read_started = from_ns, set(), 0.0
+
+    @property
+    def read_from_ns(self):
+        """Every change before this time has been read (given ``SETTLE_NS``)."""
+        return self._read_from_ns
+
     def _prune(self, db):
         if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY_SECONDS:
             return
         self._pruned_at = time.monotonic()
-        oldest_kept = f"{JOURNAL_PREFIX}{time.time_ns() - KEPT_NS:020d}"
+        oldest_kept_ns = time.time_ns() - KEPT_NS
+        if self.keep_from_ns is not None:
+            oldest_kept_ns = min(oldest_kept_ns, self.keep_from_ns)
+        oldest_kept = f"{JOURNAL_PREFIX}{oldest_kept_ns:020d}"
         backend = backend_of(db)
         for number, name in enumerate(backend.keys_in_order(JOURNAL_PREFIX, "")):
             if name >= oldest_kept or number >= PRUNED_AT_ONCE:

@@ -1,0 +1,162 @@
+"""This process's copy of the store's index, and the work that keeps the index in the
+store up to date, done in a thread of its own after a page is answered:
+
+- a store with no index yet (a new one, or one from before 2026-12) is listed
+  whole, once, and its index written;
+- once the changes laid over the snapshot reach ``max(1000, total / 100)``, a new
+  snapshot is written, or a newer one written by another process taken up;
+- once the snapshot's whole listing is older than ``listing_seconds``
+  (``IMAGESTORE_LISTING_SECONDS``, a day), the store is listed whole again, for
+  the images other tools put in or deleted, unless another process just did.
+
+Nothing runs while nobody looks at the gallery.
+"""
+
+import logging
+import threading
+import time
+from concurrent.futures import Future
+
+from . import order, snapshot
+from .journal import SETTLE_NS
+from .view import View
+
+COMPACT_AT_LEAST = 1000
+COMPACT_SHARE = 100
+NEWER_CHECK_SECONDS = 60
+log = logging.getLogger(__name__)
+
+
+class KeptIndex:
+    """The index as this process sees it (a ``View``), guarded by ``journal.lock``, so that
+    changes read from the journal and those made here are applied one at a time."""
+
+    def __init__(self, journal, listing_seconds):
+        self.journal = journal
+        self.listing_seconds = listing_seconds
+        self._view = None
+        self._looked = False
+        self._under_way = None
+        self._checked_at = time.monotonic()
+
+    @property
+    def total(self):
+        """The gallery's count, or None before the store's index is read."""
+        view = self._view
+        return None if view is None else view.total
+
+    def view(self, db):
+        """The view, reading the newest snapshot at first use; None while the store has none."""
+        with self.journal.lock:
+            if self._view is None and not self._looked:
+                manifest = snapshot.newest(db)
+                self._looked = True
+                if manifest is not None:
+                    self._take_up(manifest, {})
+            return self._view
+
+    def wait(self, db, open_db):
+        """The view, waiting for the store's index to be made if it has none.
+
+        :raise: what listing the store raised.
+        """
+        view = self.view(db)
+        while view is None:
+            under_way = self.maintain(open_db)
+            if under_way is not None:
+                under_way.result()
+            view = self.view(db)
+        return view
+
+    def forget(self):
+        """Drop the view, whose snapshot was deleted; the next use reads the newest."""
+        with self.journal.lock:
+            self._view, self._looked = None, False
+
+    def maintain(self, open_db):
+        """Start what is due in the background (see the module's docstring), unless work is
+        under way already. :return: the ``Future`` of the work under way, or None."""
+        with self.journal.lock:
+            if self._under_way is None:
+                work = self._due()
+                if work is not None:
+                    self._under_way = Future()
+                    thread = threading.Thread(
+                        target=self._run, args=(work, open_db, self._under_way), name="imagestore-index", daemon=True
+                    )
+                    thread.start()
+            return self._under_way
+
+    def _due(self):
+        view = self._view
+        if view is None:
+            return self._list_whole if self._looked else None
+        if view.changes >= max(COMPACT_AT_LEAST, view.total // COMPACT_SHARE):
+            return self._write_snapshot
+        listed_age = (time.time_ns() - view.manifest.listed_ns) / 1e9
+        since_checked = time.monotonic() - self._checked_at
+        if listed_age >= self.listing_seconds and since_checked >= min(NEWER_CHECK_SECONDS, self.listing_seconds):
+            return self._list_again
+        return None
+
+    def _run(self, work, open_db, under_way):
+        try:
+            with open_db() as db:
+                work(db)
+        except Exception as error:
+            log.warning("keeping the store's index failed: %s", error)
+            with self.journal.lock:
+                self._under_way, self._checked_at = None, time.monotonic()
+            under_way.set_exception(error)
+            return
+        with self.journal.lock:
+            self._under_way, self._checked_at = None, time.monotonic()
+        under_way.set_result(None)
+
+    def _write_snapshot(self, db):
+        """Write the view as a new snapshot, or take up a newer one another process wrote."""
+        if self._took_up_newer(db, lambda newer, ours: newer.position_ns > ours.position_ns):
+            return
+        with self.journal.lock:
+            view, position_ns = self._view, self.journal.read_from_ns
+            runs = view.runs(db)
+        self._write(db, runs, position_ns, view.manifest.listed_ns)
+
+    def _list_again(self, db):
+        if not self._took_up_newer(db, lambda newer, ours: newer.listed_ns > ours.listed_ns):
+            self._list_whole(db)
+
+    def _list_whole(self, db):
+        """List the store whole and write its index, made of the journal up to a moment
+        before the listing began."""
+        listed_ns = time.time_ns()
+        entries = order.all_image_entries(db)
+        runs, position_ns = [entries] if entries else [], listed_ns - SETTLE_NS
+        try:
+            self._write(db, runs, position_ns, listed_ns)
+        except Exception as error:
+            log.warning("could not write the store's index, kept in this process only: %s", error)
+            self._take_up(*snapshot.held_in_memory(runs, position_ns, listed_ns))
+
+    def _write(self, db, runs, position_ns, listed_ns):
+        manifest, parts = snapshot.write(db, runs, position_ns, listed_ns, self.journal.writer)
+        self._take_up(manifest, parts)
+        try:
+            snapshot.prune(db, manifest)
+        except Exception as error:
+            log.warning("could not delete the store's old index snapshots: %s", error)
+
+    def _took_up_newer(self, db, is_newer):
+        newer = snapshot.newest(db)
+        with self.journal.lock:
+            if newer is None or self._view is None or not is_newer(newer, self._view.manifest):
+                return False
+            self._take_up(newer, {})
+            return True
+
+    def _take_up(self, manifest, parts_read):
+        """Use ``manifest`` from now on, and read the journal again from where it was made."""
+        with self.journal.lock:
+            self._view = View(manifest, parts_read)
+            self.journal.read_again_from(manifest.position_ns)
+            self.journal.keep_from_ns = manifest.position_ns
