@@ -20,6 +20,7 @@ from processes import RunningApp
 from werkzeug.serving import make_server
 
 from imagestore import create_app, database
+from imagestore.database import backend_of, get_db
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 ACCESS_MODES = ("single", "shared")
@@ -161,6 +162,30 @@ def storage_reads(monkeypatch):
 
     monkeypatch.setattr(_RawDatabase, "__getitem__", counted)
     return reads
+
+
+@pytest.fixture
+def storage_requests(app, monkeypatch):
+    """Every call the app makes to storage from now on: reads and listings through CShelve,
+    and the existence checks and ordered listings it makes beneath it."""
+    calls = []
+    with app.app_context():
+        backend = type(backend_of(get_db()))
+
+    def spied(cls, name):
+        original = getattr(cls, name)
+
+        def counted(*args, **kwargs):
+            calls.append(name)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+
+    for name in ("__getitem__", "__iter__", "__contains__"):
+        spied(_RawDatabase, name)
+    for name in ("keys_in_order", "exists"):
+        spied(backend, name)
+    return calls
 
 
 @pytest.fixture

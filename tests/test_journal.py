@@ -9,7 +9,6 @@ from imagestore import atomic
 from imagestore.database import get_db
 from imagestore.index.journal import JOURNAL_PREFIX, KEPT_NS, SETTLE_NS, Journal, change_name
 
-
 UPLOADED_NS = 1_800_000_000_000_000_000
 
 
@@ -45,7 +44,9 @@ def test_a_change_carries_the_upload_time_that_places_the_image_in_the_gallery(d
 
 def test_changes_the_journal_of_2026_11_wrote_by_key_alone_are_still_read(db):
     atomic.put(db, f"{JOURNAL_PREFIX}{time.time_ns():020d}-writer1/removed/old.png", b"")
-    assert [(change.change, change.entry) for change in read(Journal(), db)] == [("removed", (None, "old.png"))]
+    assert [(change.change, change.entry) for change in read(Journal(), db)] == [
+        ("removed", (None, "old.png"))
+    ]
 
 
 def test_a_reader_can_read_again_from_a_moment_on(db):
@@ -90,7 +91,9 @@ def test_changes_the_store_s_index_still_needs_are_kept_past_a_day(db):
 
 def test_a_writer_whose_clock_runs_ahead_hides_no_later_change(db):
     reader = Journal()
-    atomic.put(db, change_name("added", "ahead.png", UPLOADED_NS, time.time_ns() + 10 * SETTLE_NS, "fast"), b"")
+    atomic.put(
+        db, change_name("added", "ahead.png", UPLOADED_NS, time.time_ns() + 10 * SETTLE_NS, "fast"), b""
+    )
     assert [change.key for change in read(reader, db)] == ["ahead.png"]
     atomic.put(db, change_name("added", "now.png", UPLOADED_NS, time.time_ns(), "honest"), b"")
     assert [change.key for change in read(reader, db)] == ["now.png"]
@@ -98,7 +101,9 @@ def test_a_writer_whose_clock_runs_ahead_hides_no_later_change(db):
 
 @pytest.mark.parametrize("backend", ["filesystem"])
 def test_pruning_a_folder_store_leaves_no_empty_folders_behind(db, tmp_path):
-    atomic.put(db, change_name("added", "old.png", UPLOADED_NS, time.time_ns() - KEPT_NS - 10**9, "writer1"), b"")
+    atomic.put(
+        db, change_name("added", "old.png", UPLOADED_NS, time.time_ns() - KEPT_NS - 10**9, "writer1"), b""
+    )
     Journal().record(db, "added", "new.png", UPLOADED_NS)
     journal = tmp_path / "images" / JOURNAL_PREFIX
     assert len([folder for folder in journal.iterdir() if folder.is_dir()]) == 1

@@ -45,6 +45,11 @@ class KeptIndex:
         view = self._view
         return None if view is None else view.total
 
+    @property
+    def working(self):
+        """Whether work on the index is under way in the background."""
+        return self._under_way is not None
+
     def view(self, db):
         """The view, reading the newest snapshot at first use; None while the store has none."""
         with self.journal.lock:
@@ -82,7 +87,10 @@ class KeptIndex:
                 if work is not None:
                     self._under_way = Future()
                     thread = threading.Thread(
-                        target=self._run, args=(work, open_db, self._under_way), name="imagestore-index", daemon=True
+                        target=self._run,
+                        args=(work, open_db, self._under_way),
+                        name="imagestore-index",
+                        daemon=True,
                     )
                     thread.start()
             return self._under_way
@@ -95,7 +103,9 @@ class KeptIndex:
             return self._write_snapshot
         listed_age = (time.time_ns() - view.manifest.listed_ns) / 1e9
         since_checked = time.monotonic() - self._checked_at
-        if listed_age >= self.listing_seconds and since_checked >= min(NEWER_CHECK_SECONDS, self.listing_seconds):
+        if listed_age >= self.listing_seconds and since_checked >= min(
+            NEWER_CHECK_SECONDS, self.listing_seconds
+        ):
             return self._list_again
         return None
 

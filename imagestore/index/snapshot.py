@@ -151,6 +151,7 @@ def _stored(manifest):
 
 def _manifest(name, stored):
     parts = tuple(
-        Part(part["name"], part["count"], tuple(part["first"]), tuple(part["last"])) for part in stored["parts"]
+        Part(part["name"], part["count"], tuple(part["first"]), tuple(part["last"]))
+        for part in stored["parts"]
     )
     return Manifest(name, stored["position_ns"], stored["listed_ns"], parts)
