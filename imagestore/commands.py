@@ -6,11 +6,14 @@
 - ``imagestore export CONFIG.ini DIR`` writes every original to ``DIR`` under its
   key, byte for byte: a backup any tool can read. A file already there with the
   same bytes is left as it is, so a second run writes nothing.
+- ``imagestore copy SRC.ini DST.ini`` copies every image, with what the app keeps
+  for it, to another store (``store_copy``); a second run copies nothing.
 
-Both work in parallel, show a progress bar on a terminal (plain lines otherwise)
-and end with a summary; the exit code is 1 when any file was refused or could
-not be written. The in-memory backend lives in one process's memory, so another
-process, such as this command, cannot reach it.
+All work in parallel, show a progress bar on a terminal (plain lines otherwise)
+and end with a summary; the exit code is 1 when anything was refused, in
+conflict or could not be written, and 2 when a store cannot be opened. The
+in-memory backend lives in one process's memory, so another process, such as
+this command, cannot reach it.
 """
 
 import argparse
@@ -27,6 +30,7 @@ from .database import get_db
 from .index import order
 from .keys import is_servable_key
 from .parallel import map_in_threads
+from .store_copy import StoreCopy, images_in
 
 THREADS = 8
 NEW_FILE_MODE = 0o666
@@ -34,18 +38,57 @@ IMPORT_BATCH = 16
 IN_MEMORY = "the in-memory backend lives in one process's memory: no other process can reach it"
 
 
+class Unreachable(Exception):
+    """A store this command cannot open."""
+
+
 def main(argv=None):
     args = _parse(argv)
     try:
-        app = create_app(args.config, access="shared")
-    except StartupError as error:
+        app = _open_store(args.config)
+        with app.app_context():
+            return args.command(args)
+    except Unreachable as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+
+
+def _open_store(config):
+    try:
+        app = create_app(config, access="shared")
+    except StartupError as error:
+        raise Unreachable(error) from None
     if app.config["STORAGE_PROVIDER"] == "in-memory":
-        print(f"error: {IN_MEMORY}", file=sys.stderr)
-        return 2
-    with app.app_context():
-        return args.command(args)
+        raise Unreachable(f"{config}: {IN_MEMORY}")
+    return app
+
+
+def copy_store(args):
+    destination = _open_store(args.destination)
+    source = get_db()
+    with destination.app_context():
+        copier = StoreCopy(source, get_db())
+    entries = images_in(copier.source)
+    with _progress(len(entries), "copying") as progress:
+
+        def copy(entry):
+            try:
+                verdict = copier.copy(entry).verdict
+            except Exception as error:
+                verdict = f"failed: {error}"
+            progress.update(1)
+            if verdict == "conflict":
+                _say(f"conflict {entry[1]}: {args.destination} holds other bytes under this key; left alone")
+            elif verdict.startswith("failed"):
+                _say(f"{entry[1]}: {verdict}")
+            return verdict
+
+        verdicts = map_in_threads(copy, entries, THREADS)
+    copied, there, conflicts = (verdicts.count(kind) for kind in ("copied", "already there", "conflict"))
+    failed = len(verdicts) - copied - there - conflicts
+    summary = f"{copied} copied, {there} already there, {conflicts} in conflict, {failed} failed"
+    print(summary, file=sys.stderr)
+    return 1 if conflicts or failed else 0
 
 
 def import_paths(args):
@@ -169,4 +212,8 @@ def _parse(argv):
     exporting.add_argument("config", help="CShelve .ini of the store")
     exporting.add_argument("folder", metavar="DIR", help="folder to write the originals to")
     exporting.set_defaults(command=export_originals)
+    copying = commands.add_parser("copy", help="copy every image, with what is kept for it, to another store")
+    copying.add_argument("config", metavar="SRC", help="CShelve .ini of the store to copy")
+    copying.add_argument("destination", metavar="DST", help="CShelve .ini of the store to copy to")
+    copying.set_defaults(command=copy_store)
     return parser.parse_args(argv)

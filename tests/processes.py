@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 from emulators import PROJECT_ROOT, free_port, wait_until_answering
 
@@ -16,6 +17,18 @@ def clean_environment(**variables):
         if not name.startswith(("AWS_", "AZURE_", "IMAGESTORE_"))
     }
     return {**env, **variables}
+
+
+IMAGESTORE = Path(sys.executable).parent / "imagestore"
+
+
+def run_imagestore(*args, variables, command=(str(IMAGESTORE),)):
+    """Run the ``imagestore`` command as operators do; return its exit code and what it said."""
+    done = subprocess.run(
+        [*command, *args], cwd=PROJECT_ROOT, env=clean_environment(**variables),
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    return done.returncode, done.stderr
 
 
 class RunningApp:

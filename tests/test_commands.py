@@ -1,32 +1,20 @@
 """The operator's command line: ``imagestore import`` and ``imagestore export``, run as
 operators run them, in a process of their own, on a store an app serves."""
 
-import subprocess
 import sys
-from pathlib import Path
 
 import camera_files
 import pytest
 import requests
 import samples
 from emulators import PROJECT_ROOT
-from processes import clean_environment
-
-IMAGESTORE = Path(sys.executable).parent / "imagestore"
+from processes import run_imagestore as run
 
 
 @pytest.fixture(params=["filesystem", "aws", "azure"])
 def store(request, own_config, backend_variables):
     """A store that another process can reach: the .ini and its environment variables."""
     return str(own_config(request.param)), backend_variables(request.param)
-
-
-def run(*args, variables, command=(str(IMAGESTORE),)):
-    done = subprocess.run(
-        [*command, *args], cwd=PROJECT_ROOT, env=clean_environment(**variables),
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    return done.returncode, done.stderr
 
 
 @pytest.fixture

@@ -1,0 +1,96 @@
+"""Copy every image of one store to another, with what the app keeps for it, so that the
+gallery on the destination is the gallery on the source: keys, names, upload times,
+order and bytes the same, across any two of folder, S3 and Azure, encrypted or not
+(each side reads and writes through its own CShelve database).
+
+Safe to interrupt and run again: what the destination already holds is checked, not
+written again (an image by its record's SHA-256, without downloading it), and a
+different image under a key is a conflict, reported and left alone. Each image copied
+is written to the destination's journal, so apps serving it show it at once.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from . import atomic
+from .index import order
+from .index.journal import Journal
+from .store import METADATA_PREFIX, RENDITION_PREFIX, THUMBNAIL_PREFIX
+
+KEPT_PREFIXES = (METADATA_PREFIX, THUMBNAIL_PREFIX, RENDITION_PREFIX)
+
+
+@dataclass(frozen=True)
+class Copied:
+    """What became of one image: ``copied``, ``already there`` or ``conflict``."""
+
+    key: str
+    verdict: str
+
+
+def images_in(db):
+    """``(uploaded_ns, key)`` of every image in the store, in the gallery's order, read
+    without changing anything (markers of earlier versions are read as they are)."""
+    return order.entries_newest_first(list(db))
+
+
+class StoreCopy:
+    """Copies images from the ``source`` database to the ``destination`` one."""
+
+    def __init__(self, source, destination):
+        self.source, self.destination = source, destination
+        self.journal = Journal()
+
+    def copy(self, entry):
+        """Copy one image and what is kept for it; return a ``Copied``."""
+        uploaded_ns, key = entry
+        image_written = self._copy_image(key)
+        if image_written is None:
+            return Copied(key, "conflict")
+        written = [image_written] + [self._copy_if_missing(prefix + key) for prefix in KEPT_PREFIXES]
+        if uploaded_ns:
+            marker = order.upload_marker(key, uploaded_ns)
+            written.append(self._put_if_missing(marker, b""))
+        if image_written:
+            self.journal.record(self.destination, "added", key, uploaded_ns)
+        return Copied(key, "copied" if any(written) else "already there")
+
+    def _copy_image(self, key):
+        """True when the image was written; False when the destination holds the same bytes;
+        None when it holds different ones."""
+        if not atomic.exists(self.destination, key):
+            try:
+                atomic.create(self.destination, key, self.source[key])
+                return True
+            except atomic.KeyTaken:
+                pass
+        held, wanted = self._sha256(self.destination, key), self._sha256(self.source, key)
+        return False if held == wanted else None
+
+    def _copy_if_missing(self, kept_key):
+        if atomic.exists(self.destination, kept_key):
+            return False
+        try:
+            value = self.source[kept_key]
+        except KeyError:
+            return False
+        return self._put_if_missing(kept_key, value)
+
+    def _put_if_missing(self, key, value):
+        if atomic.exists(self.destination, key):
+            return False
+        try:
+            atomic.create(self.destination, key, value)
+        except atomic.KeyTaken:
+            return False
+        return True
+
+    @staticmethod
+    def _sha256(db, key):
+        """The image's SHA-256, from its record where it has one, else from its bytes."""
+        try:
+            recorded = json.loads(db[METADATA_PREFIX + key]).get("sha256")
+        except (KeyError, ValueError):
+            recorded = None
+        return recorded or hashlib.sha256(db[key]).hexdigest()
