@@ -1,9 +1,11 @@
 """Measure the image store in both access modes on every backend, with baselines, in one run.
 
     python bench/run.py [--photos 40] [--clients 8] [--seconds 5] [--chart docs/benchmark.png]
-                        [--store-sizes 100 10000] [--backends in-memory filesystem aws azure]
+                        [--store-sizes 100 10000] [--request-sizes 100 10000]
+                        [--backends in-memory filesystem aws azure]
 
-``--store-sizes`` with no sizes skips the store-size test.
+``--store-sizes`` with no sizes skips the store-size test, ``--request-sizes`` with
+none the count of storage requests per action (``requests_per_action.py``).
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
 starts the app as users do (``python app-<mode>-access.py <ini>``; also without
@@ -47,6 +49,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import phone_photo  # noqa: E402
+import requests_per_action  # noqa: E402
 import samples  # noqa: E402
 from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini  # noqa: E402
 from processes import RunningApp  # noqa: E402
@@ -542,6 +545,13 @@ def main():
         help="images in the store-size test (on S3); none skips it",
     )
     parser.add_argument(
+        "--request-sizes",
+        type=int,
+        nargs="*",
+        default=[100, 10_000],
+        help="images in the storage-requests-per-action test (on S3); none skips it",
+    )
+    parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=BACKENDS, help="measure these backends only"
     )
     args = parser.parse_args()
@@ -565,7 +575,12 @@ def main():
             if "aws" in args.backends and args.store_sizes:
                 print("Store sizes...", file=sys.stderr)
                 store_sizes = page_time_by_store_size(endpoints["aws"], variables, args.store_sizes, folder)
+            request_counts = {}
+            if "aws" in args.backends and args.request_sizes:
+                request_counts = requests_per_action.measure(endpoints["aws"], args.request_sizes, folder)
     print(table(results, store_sizes, args))
+    if request_counts:
+        print("\n" + requests_per_action.tables(request_counts))
     chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
 

@@ -8,6 +8,10 @@
   same bytes is left as it is, so a second run writes nothing.
 - ``imagestore copy SRC.ini DST.ini`` copies every image, with what the app keeps
   for it, to another store (``store_copy``); a second run copies nothing.
+- ``imagestore verify CONFIG.ini [--repair]`` checks every image against what the
+  app keeps for it, and finds orphans (``store_check``); ``--repair`` makes again
+  what can be made again, removes orphans, and checks again. It exits 0 only when
+  the store is whole.
 
 All work in parallel, show a progress bar on a terminal (plain lines otherwise)
 and end with a summary; the exit code is 1 when anything was refused, in
@@ -30,6 +34,7 @@ from .database import get_db
 from .index import order
 from .keys import is_servable_key
 from .parallel import map_in_threads
+from .store_check import StoreCheck
 from .store_copy import StoreCopy, images_in
 
 THREADS = 8
@@ -112,6 +117,49 @@ def import_paths(args):
             progress.update(len(batch) + len(unreadable))
     print(f"{stored} stored, {refused} refused", file=sys.stderr)
     return 1 if refused else 0
+
+
+def verify_store(args):
+    db = get_db()
+    findings = _findings(db, "verifying")
+    if args.repair and findings:
+        for finding in findings:
+            _repair(finding)
+        findings = _findings(db, "verifying again", quiet=True)
+        for finding in findings:
+            _say(f"still {finding.name}: {finding.problem}")
+    print(f"{len(findings)} problems" + (" left" if args.repair else ""), file=sys.stderr)
+    return 1 if findings else 0
+
+
+def _findings(db, action, quiet=False):
+    check = StoreCheck(db)
+    images = sorted(check.images)
+    with _progress(len(images), action) as progress:
+
+        def check_image(key):
+            found = check.check_image(key)
+            progress.update(1)
+            return found
+
+        findings = [finding for found in map_in_threads(check_image, images, THREADS) for finding in found]
+    findings += check.orphans()
+    if not quiet:
+        for finding in findings:
+            _say(f"{finding.name}: {finding.problem}")
+        _say(f"{len(images)} images checked")
+    return findings
+
+
+def _repair(finding):
+    if finding.repair is None:
+        _say(f"cannot repair {finding.name}: {finding.problem}")
+        return
+    try:
+        finding.repair()
+        _say(f"repaired {finding.name}")
+    except Exception as error:
+        _say(f"could not repair {finding.name}: {error}")
 
 
 def export_originals(args):
@@ -216,4 +264,8 @@ def _parse(argv):
     copying.add_argument("config", metavar="SRC", help="CShelve .ini of the store to copy")
     copying.add_argument("destination", metavar="DST", help="CShelve .ini of the store to copy to")
     copying.set_defaults(command=copy_store)
+    verifying = commands.add_parser("verify", help="check every image against what is kept for it")
+    verifying.add_argument("config", help="CShelve .ini of the store")
+    verifying.add_argument("--repair", action="store_true", help="make again what can be, remove orphans")
+    verifying.set_defaults(command=verify_store)
     return parser.parse_args(argv)

@@ -149,7 +149,7 @@ def read_metadata(db, key):
     metadata = _kept_metadata(db, key)
     if metadata is not None:
         return metadata
-    metadata = _describe(key, db[key])
+    metadata = describe(key, db[key])
     _fill_in(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
     return metadata
 
@@ -217,7 +217,7 @@ def _kept_metadata(db, key):
         return None
 
 
-def _describe(key, data):
+def describe(key, data):
     """Metadata for bytes that arrived without it, images or not."""
     metadata = {"key": key, "filename": key, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     try:

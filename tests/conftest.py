@@ -189,6 +189,20 @@ def storage_requests(app, monkeypatch):
 
 
 @pytest.fixture
+def open_app():
+    """Apps on a store, in this process, as another process would open it; closed afterwards."""
+    apps = []
+
+    def open_(config):
+        apps.append(create_app(config, access="shared"))
+        return apps[-1]
+
+    yield open_
+    for app in apps:
+        app.extensions[database.EXTENSION_KEY].close()
+
+
+@pytest.fixture
 def upload(client):
     """Post ``(filename, bytes)`` pairs in field ``file``, to the API unless told otherwise."""
 

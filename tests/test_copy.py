@@ -3,38 +3,20 @@ destination is the gallery on the source, between any two of folder, S3 and Azur
 encrypted or not; a second run writes nothing, a run cut short completes when run
 again, and a different image under a key is reported and left alone."""
 
-import configparser
-import io
 import re
 import signal
 import subprocess
 import time
 
-import camera_files
 import pytest
 import samples
 from emulators import PROJECT_ROOT, write_ini
+from filled import fill_as_users_do, with_encryption
 from processes import IMAGESTORE, clean_environment, run_imagestore
-
-from imagestore import create_app, database
 
 SHARED_BACKENDS = ("filesystem", "aws", "azure")
 DIRECTIONS = [(source, to) for source in SHARED_BACKENDS for to in SHARED_BACKENDS if source != to]
 ENCRYPTION_KEY = "c" * 32
-
-
-@pytest.fixture
-def open_app():
-    """Apps on a store, in this process, as another process would open it; closed afterwards."""
-    apps = []
-
-    def open_(config):
-        apps.append(create_app(config, access="shared"))
-        return apps[-1]
-
-    yield open_
-    for app in apps:
-        app.extensions[database.EXTENSION_KEY].close()
 
 
 @pytest.fixture(params=DIRECTIONS, ids=[f"{a}-to-{b}" for a, b in DIRECTIONS])
@@ -45,17 +27,6 @@ def two_stores(request, own_config, backend_variables, monkeypatch):
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     return str(own_config(source)), str(own_config(destination)), variables
-
-
-def fill(app, count=0):
-    """Uploads as users send them (one needs a rendition), and an image another tool put in."""
-    files = [("photo.jpg", samples.photo(size=(640, 480))), ("IMG_0002.HEIC", camera_files.heic())]
-    files += [(f"p{n:03}.png", samples.image(size=(16, 16), seed=n)) for n in range(count)]
-    client = app.test_client()
-    for name, data in files:
-        assert client.post("/api/images", data={"file": (io.BytesIO(data), name)}).status_code == 201
-    with app.app_context():
-        database.get_db()["by-a-tool.png"] = samples.image(seed=99)
 
 
 def gallery(app):
@@ -71,7 +42,7 @@ def copy(source, destination, variables):
 
 def test_copy_makes_the_destination_s_gallery_the_source_s(two_stores, open_app):
     source, destination, variables = two_stores
-    fill(open_app(source))
+    fill_as_users_do(open_app(source))
     code, said = copy(source, destination, variables)
     assert code == 0, said
     assert "3 copied, 0 already there, 0 in conflict, 0 failed" in said
@@ -84,25 +55,14 @@ def test_copy_goes_into_and_out_of_encryption(direction, tmp_path, store_name, o
     for side in ("plain", "encrypted"):
         (tmp_path / side).mkdir()
     plain = str(write_ini("filesystem", store_name, tmp_path / "plain"))
-    encrypted = str(_encrypted(write_ini("filesystem", store_name, tmp_path / "encrypted")))
+    encrypted = str(with_encryption(write_ini("filesystem", store_name, tmp_path / "encrypted")))
     source, destination = (plain, encrypted) if direction == "plain-to-encrypted" else (encrypted, plain)
-    fill(open_app(source))
+    fill_as_users_do(open_app(source))
     code, said = copy(source, destination, {"IMAGESTORE_ENCRYPTION_KEY": ENCRYPTION_KEY})
     assert code == 0, said
     assert gallery(open_app(destination)) == gallery(open_app(source))
     original = (tmp_path / "plain" / "images" / "photo.jpg").read_bytes()
     assert (tmp_path / "encrypted" / "images" / "photo.jpg").read_bytes() != original
-
-
-def _encrypted(config):
-    """The .ini with encrypted.ini's [encryption] section added."""
-    example, parser = configparser.ConfigParser(), configparser.ConfigParser()
-    example.read(PROJECT_ROOT / "encrypted.ini")
-    parser.read(config)
-    parser["encryption"] = example["encryption"]
-    with open(config, "w") as out:
-        parser.write(out)
-    return config
 
 
 @pytest.fixture
@@ -122,7 +82,7 @@ def files_in(folder):
 
 def test_a_second_copy_copies_nothing_and_writes_no_object(to_a_folder, open_app):
     source, destination, variables, folder = to_a_folder
-    fill(open_app(source))
+    fill_as_users_do(open_app(source))
     assert copy(source, destination, variables)[0] == 0
     before = files_in(folder)
     code, said = copy(source, destination, variables)
@@ -132,7 +92,7 @@ def test_a_second_copy_copies_nothing_and_writes_no_object(to_a_folder, open_app
 
 def test_a_copy_cut_short_completes_when_run_again(to_a_folder, open_app):
     source, destination, variables, folder = to_a_folder
-    fill(open_app(source), count=40)
+    fill_as_users_do(open_app(source), count=40)
     cut_short = subprocess.Popen(
         [str(IMAGESTORE), "copy", source, destination], cwd=PROJECT_ROOT,
         env=clean_environment(**variables), stderr=subprocess.DEVNULL,
@@ -153,7 +113,7 @@ def test_a_copy_cut_short_completes_when_run_again(to_a_folder, open_app):
 
 def test_a_different_image_under_a_key_is_a_conflict_reported_and_left_alone(to_a_folder, open_app):
     source, destination, variables, folder = to_a_folder
-    fill(open_app(source))
+    fill_as_users_do(open_app(source))
     folder.mkdir(parents=True)
     theirs = samples.image(seed=1234)
     (folder / "photo.jpg").write_bytes(theirs)
@@ -165,7 +125,7 @@ def test_a_different_image_under_a_key_is_a_conflict_reported_and_left_alone(to_
 
 def test_images_copied_show_at_once_in_an_app_already_serving_the_destination(to_a_folder, open_app):
     source, destination, variables, _ = to_a_folder
-    fill(open_app(source))
+    fill_as_users_do(open_app(source))
     serving = open_app(destination).test_client()
     assert serving.get("/api/images").json["total"] == 0
     assert copy(source, destination, variables)[0] == 0

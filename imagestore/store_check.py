@@ -1,0 +1,199 @@
+"""Check a store against what the app keeps for each image, and repair what can be made
+again (``imagestore verify CONFIG.ini [--repair]``).
+
+Each upload must have its record, matching its bytes (SHA-256, size, type), its
+thumbnail, its rendition where the viewer needs one, and its upload marker (its
+entry in the gallery's order). Images other tools put in get their record and
+previews on first request, so only a record they have is checked. What the app
+keeps for an image that is gone is an orphan, and so is an entry of the store's
+index whose image is gone. Every object is read, so that one that cannot be
+decrypted is found.
+
+Repairs make previews and records again from the image, rewrite a record to the
+bytes the image now holds, put markers back, delete orphans, and write the
+store's index again from a whole listing. An image that cannot be decrypted is
+reported and never deleted: it may be a key mix-up, not damage.
+"""
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cshelve import EncryptedDataCorruptionError
+
+from . import atomic, store
+from .database import backend_of
+from .index import order, snapshot
+from .index.journal import JOURNAL_PREFIX, SETTLE_NS, Journal, parse
+from .index.view import View
+from .keys import RESERVED_PREFIX, is_servable_key
+from .photos.images import GENERIC_TYPE
+from .photos.previews import needs_rendition
+
+UNDECRYPTABLE = "cannot be decrypted (another key, or changed by another tool)"
+KEPT = {
+    store.METADATA_PREFIX: "record",
+    store.THUMBNAIL_PREFIX: "thumbnail",
+    store.RENDITION_PREFIX: "rendition",
+}
+
+
+@dataclass
+class Finding:
+    """A problem with one object, and what ``repair`` does about it (None: nothing can)."""
+
+    name: str
+    problem: str
+    repair: object = field(default=None, repr=False)
+
+
+class StoreCheck:
+    """One look at the store in ``db``: ``check_image(key)`` for each of ``images``, then
+    ``orphans()``, each giving ``Finding``s."""
+
+    def __init__(self, db):
+        self.db = db
+        self.names = set(db)
+        self.images = {
+            name for name in self.names if not name.startswith(RESERVED_PREFIX) and is_servable_key(name)
+        }
+        uploads = (order.upload_of(name) for name in self.names)
+        self.uploaded = {upload[1]: upload[0] for upload in uploads if upload is not None}
+
+    def check_image(self, key):
+        """What is wrong with one image and what is kept for it."""
+        try:
+            data = self.db[key]
+        except EncryptedDataCorruptionError:
+            return [Finding(key, UNDECRYPTABLE)]
+        findings, record = self._record_findings(key, data)
+        if record is None or not record.get("uploaded_ns"):
+            return findings
+        for prefix in (store.THUMBNAIL_PREFIX, store.RENDITION_PREFIX):
+            findings += self._preview_findings(key, record, prefix)
+        uploaded_ns = record.get("uploaded_ns")
+        if uploaded_ns:
+            marker = order.upload_marker(key, uploaded_ns)
+            if not {marker, order.old_marker(key, uploaded_ns)} & self.names:
+                problem = "has no entry in the gallery's order"
+                findings.append(Finding(key, problem, lambda: atomic.put(self.db, marker, b"")))
+        return findings
+
+    def orphans(self):
+        """What is kept for images that are gone, and entries of the index whose image is gone;
+        the index's repair comes last, once the rest is repaired."""
+        findings = [self._orphan(name) for name in sorted(self.names - self.images)]
+        return [finding for finding in findings if finding is not None] + self._index_findings()
+
+    def _orphan(self, name):
+        for prefix, kind in KEPT.items():
+            if name.startswith(prefix) and name.removeprefix(prefix) not in self.images:
+                return Finding(name, f"{kind} of an image that is gone", self._deleter(name))
+        upload = order.upload_of(name)
+        if upload is not None and upload[1] not in self.images:
+            return Finding(name, "entry in the gallery's order of an image that is gone", self._deleter(name))
+        return None
+
+    def _record_findings(self, key, data):
+        """Findings about the record, and the record as it stands (None if there is none to use)."""
+        name = store.METADATA_PREFIX + key
+        if name not in self.names and key not in self.uploaded:
+            return [], None
+        if name not in self.names:
+            return [
+                Finding(key, "has no record", lambda: self._describe_again(key, self._upload_of(key)))
+            ], None
+        try:
+            record = json.loads(self.db[name])
+        except (EncryptedDataCorruptionError, ValueError):
+            return [Finding(name, "record cannot be read", lambda: self._describe_again(key, {}))], None
+        actual = store.describe(key, data)
+        differs = [what for what in ("sha256", "size", "content_type") if record.get(what) != actual[what]]
+        if differs:
+            problem = f"bytes are not those of its record ({', '.join(differs)} differ)"
+            return [Finding(key, problem, lambda: self._describe_again(key, record))], None
+        return [], record
+
+    def _preview_findings(self, key, record, prefix):
+        kind, name = KEPT[prefix], prefix + key
+        if record.get("content_type", GENERIC_TYPE) == GENERIC_TYPE:
+            return []
+        if prefix == store.RENDITION_PREFIX and not needs_rendition(
+            record["content_type"], record.get("width"), record.get("height"), record.get("animated", False)
+        ):
+            return []
+        remake = store.read_thumbnail if prefix == store.THUMBNAIL_PREFIX else store.read_rendition
+        if name not in self.names:
+            return [Finding(key, f"has no {kind}", lambda: remake(self.db, key))]
+        try:
+            self.db[name]
+        except EncryptedDataCorruptionError:
+            return [
+                Finding(name, f"{kind} {UNDECRYPTABLE}", lambda: (self._delete(name), remake(self.db, key)))
+            ]
+        return []
+
+    def _index_findings(self):
+        """Entries of the store's index (its snapshot and the journal since) whose image is gone."""
+        manifest = snapshot.newest(self.db)
+        if manifest is None:
+            return []
+        view = View(manifest)
+        for name in sorted(name for name in self.names if name.startswith(JOURNAL_PREFIX)):
+            change = parse(name)
+            if change is not None and change.at_ns >= manifest.position_ns:
+                view.apply(self.db, change.change, change.entry)
+        gone = [entry for entry in view.entries(self.db, 0, view.total) if entry[1] not in self.images]
+        if not gone:
+            return []
+        problem = (
+            f"the store's index holds {len(gone)} images that are gone: {', '.join(key for _, key in gone)}"
+        )
+        return [Finding(manifest.name, problem, lambda: self._write_index(gone))]
+
+    def _write_index(self, gone):
+        """Write the index again from a whole listing, and tell running apps what went."""
+        for uploaded_ns, key in gone:
+            Journal().record(self.db, "removed", key, uploaded_ns)
+        listed_ns = time.time_ns()
+        entries = order.all_image_entries(self.db)
+        manifest, _ = snapshot.write(
+            self.db, [entries] if entries else [], listed_ns - SETTLE_NS, listed_ns, "verify"
+        )
+        snapshot.prune(self.db, manifest)
+
+    def _upload_of(self, key):
+        """What the image's upload marker tells of a record that is gone."""
+        uploaded_ns = self.uploaded[key]
+        uploaded_at = datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds")
+        return {"uploaded_ns": uploaded_ns, "uploaded_at": uploaded_at}
+
+    def _describe_again(self, key, record):
+        """A record for the bytes the image holds now, keeping its name and upload time, and
+        previews made again from them."""
+        kept = ("filename", "uploaded_at", "uploaded_ns", "location_removed")
+        described = store.describe(key, self.db[key]) | {
+            what: record[what] for what in kept if what in record
+        }
+        for prefix in KEPT:
+            self._delete(prefix + key)
+        self.db[store.METADATA_PREFIX + key] = json.dumps(described).encode()
+        if described["content_type"] != GENERIC_TYPE:
+            store.read_thumbnail(self.db, key)
+            if needs_rendition(
+                described["content_type"], described["width"], described["height"], described["animated"]
+            ):
+                store.read_rendition(self.db, key)
+
+    def _deleter(self, name):
+        def delete():
+            self._delete(name)
+            upload = order.upload_of(name)
+            if upload is not None:
+                Journal().record(self.db, "removed", upload[1], upload[0])
+
+        return delete
+
+    def _delete(self, name):
+        backend_of(self.db).delete(name)
