@@ -149,7 +149,10 @@ def running(server):
 
 
 def wait_until_answering(url, process, output, timeout=60):
-    """Poll ``url`` until anything answers; fail with ``output()`` if the process exits first."""
+    """Poll ``url`` until anything answers; fail with ``output()`` if the process exits first.
+
+    A poll that times out means a server that listens but is still starting (a gunicorn
+    worker importing the app on a loaded machine): poll again."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -157,7 +160,7 @@ def wait_until_answering(url, process, output, timeout=60):
         try:
             requests.get(url, timeout=1)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
