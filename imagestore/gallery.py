@@ -11,6 +11,7 @@ time, so page 300 costs what page 1 does. Image records never change, so they
 are kept in the process and a page view reads none.
 """
 
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
@@ -27,6 +28,7 @@ from .responses import lookup
 EXTENSION_KEY = "imagestore.gallery"
 PER_PAGE = 24
 KEPT_RECORDS = 50_000
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -66,9 +68,7 @@ def added(images):
     """Show uploads through this process at once, here and, through the journal, everywhere."""
     db, kept = get_db(), _kept()
     for image in images:
-        entry = image["uploaded_ns"], image["key"]
-        with kept.journal.lock:
-            _apply(db, kept, "added", entry)
+        _apply_here(db, kept, "added", (image["uploaded_ns"], image["key"]))
         kept.journal.record(db, "added", image["key"], image["uploaded_ns"])
 
 
@@ -76,9 +76,19 @@ def delete(key):
     """Delete an image, and forget it here at once. :raise 404: no such image."""
     uploaded_ns = lookup(store.delete_image, key)
     db, kept = get_db(), _kept()
-    with kept.journal.lock:
-        _apply(db, kept, "removed", (uploaded_ns, key))
+    _apply_here(db, kept, "removed", (uploaded_ns, key))
     kept.journal.record(db, "removed", key, uploaded_ns)
+
+
+def _apply_here(db, kept, change, entry):
+    """Apply a change made through this process; if the index's parts cannot be read for it,
+    drop the view, to be read again from the store with the change."""
+    with kept.journal.lock:
+        try:
+            _apply(db, kept, change, entry)
+        except Exception as error:
+            log.warning("could not apply %s of %s to the index kept here: %s", change, entry[1], error)
+            kept.index.forget()
 
 
 def _read_page(db, kept, open_db, number, per_page, counted):

@@ -54,6 +54,7 @@ class StoreCheck:
 
     def __init__(self, db):
         self.db = db
+        self.journal = Journal(prunes=False)
         self.names = set(db)
         self.images = {
             name for name in self.names if not name.startswith(RESERVED_PREFIX) and is_servable_key(name)
@@ -89,10 +90,14 @@ class StoreCheck:
     def _orphan(self, name):
         for prefix, kind in KEPT.items():
             if name.startswith(prefix) and name.removeprefix(prefix) not in self.images:
-                return Finding(name, f"{kind} of an image that is gone", self._deleter(name))
+                return Finding(
+                    name, f"{kind} of an image that is gone", self._deleter(name, name.removeprefix(prefix))
+                )
         upload = order.upload_of(name)
         if upload is not None and upload[1] not in self.images:
-            return Finding(name, "entry in the gallery's order of an image that is gone", self._deleter(name))
+            return Finding(
+                name, "entry in the gallery's order of an image that is gone", self._deleter(name, upload[1])
+            )
         return None
 
     def _record_findings(self, key, data):
@@ -107,7 +112,11 @@ class StoreCheck:
         try:
             record = json.loads(self.db[name])
         except (EncryptedDataCorruptionError, ValueError):
-            return [Finding(name, "record cannot be read", lambda: self._describe_again(key, {}))], None
+            return [
+                Finding(
+                    name, "record cannot be read", lambda: self._describe_again(key, self._upload_of(key))
+                )
+            ], None
         actual = store.describe(key, data)
         differs = [what for what in ("sha256", "size", "content_type") if record.get(what) != actual[what]]
         if differs:
@@ -155,7 +164,7 @@ class StoreCheck:
     def _write_index(self, gone):
         """Write the index again from a whole listing, and tell running apps what went."""
         for uploaded_ns, key in gone:
-            Journal().record(self.db, "removed", key, uploaded_ns)
+            self.journal.record(self.db, "removed", key, uploaded_ns)
         listed_ns = time.time_ns()
         entries = order.all_image_entries(self.db)
         manifest, _ = snapshot.write(
@@ -165,6 +174,8 @@ class StoreCheck:
 
     def _upload_of(self, key):
         """What the image's upload marker tells of a record that is gone."""
+        if key not in self.uploaded:
+            return {}
         uploaded_ns = self.uploaded[key]
         uploaded_at = datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds")
         return {"uploaded_ns": uploaded_ns, "uploaded_at": uploaded_at}
@@ -186,12 +197,17 @@ class StoreCheck:
             ):
                 store.read_rendition(self.db, key)
 
-    def _deleter(self, name):
+    def _deleter(self, name, image):
+        """Delete an orphan, unless its image came back since the store was listed (a new
+        upload under a key that was free)."""
+
         def delete():
+            if atomic.exists(self.db, image):
+                return
             self._delete(name)
             upload = order.upload_of(name)
             if upload is not None:
-                Journal().record(self.db, "removed", upload[1], upload[0])
+                self.journal.record(self.db, "removed", upload[1], upload[0])
 
         return delete
 

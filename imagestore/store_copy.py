@@ -40,7 +40,7 @@ class StoreCopy:
 
     def __init__(self, source, destination):
         self.source, self.destination = source, destination
-        self.journal = Journal()
+        self.journal = Journal(prunes=False)
 
     def copy(self, entry):
         """Copy one image and what is kept for it; return a ``Copied``."""
@@ -52,9 +52,10 @@ class StoreCopy:
         if uploaded_ns:
             marker = order.upload_marker(key, uploaded_ns)
             written.append(self._put_if_missing(marker, b""))
-        if image_written:
-            self.journal.record(self.destination, "added", key, uploaded_ns)
-        return Copied(key, "copied" if any(written) else "already there")
+        if not any(written):
+            return Copied(key, "already there")
+        self.journal.record(self.destination, "added", key, uploaded_ns)
+        return Copied(key, "copied")
 
     def _copy_image(self, key):
         """True when the image was written; False when the destination holds the same bytes;

@@ -98,6 +98,14 @@ def test_uploads_and_deletes_since_the_snapshot_are_counted_by_a_new_process(mak
     assert api(make_app().test_client(), per_page=20) == (expected, 10)
 
 
+def test_a_delete_through_a_process_that_had_not_read_the_upload_yet_is_counted_everywhere(make_app, upload):
+    first, second = make_app().test_client(), make_app().test_client()
+    assert api(first)[1] == api(second)[1] == 0
+    upload(("kept.png", samples.image(seed=1)), ("gone.png", samples.image(seed=2)), to=first)
+    assert second.delete("/api/images/gone.png").status_code == 204
+    assert api(second) == api(first) == (["kept.png"], 1)
+
+
 def test_changes_past_the_threshold_become_a_snapshot_reusing_the_parts_they_left(
     make_app, small_parts, monkeypatch, storage, upload
 ):

@@ -73,3 +73,13 @@ def test_a_change_recorded_by_key_alone_is_found_by_key(db, small_parts):
     view.apply(db, "removed", (None, "k007"))
     assert (FIRST_UPLOAD_NS - 70, "k007") not in view.entries(db, 0, 10)
     assert view.total == 9
+
+
+def test_an_upload_a_whole_listing_saw_without_its_marker_is_shown_once(db, small_parts):
+    """The listing held it as put in by another tool; the journal's upload replaces it."""
+    manifest, _ = snapshot.write(db, [[*entries_of(3), (0, "late.png")]], 0, 0, "writer")
+    view = View(manifest)
+    view.apply(db, "added", (FIRST_UPLOAD_NS + 1, "late.png"))
+    assert view.entries(db, 0, 10) == [(FIRST_UPLOAD_NS + 1, "late.png"), *entries_of(3)]
+    view.apply(db, "removed", (FIRST_UPLOAD_NS + 1, "late.png"))
+    assert view.total == 3

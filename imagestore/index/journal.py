@@ -79,10 +79,14 @@ class Journal:
     """This process's place in the journal: what it has read, and what it writes.
 
     ``lock`` is held while changes are read and applied; hold it too while applying
-    this process's own changes, so that the two never interleave.
+    this process's own changes, so that the two never interleave. A process reads
+    its own changes back too: applied again in the journal's order, they undo what
+    an earlier change of another process, read late, would otherwise get wrong (a
+    delete here of an upload there not read yet). ``prunes`` is False for commands,
+    which leave pruning to the apps that know the store's index.
     """
 
-    def __init__(self, started_ns=None):
+    def __init__(self, started_ns=None, prunes=True):
         self.writer = secrets.token_hex(4)
         self.lock = threading.RLock()
         self._read_from_ns = (time.time_ns() if started_ns is None else started_ns) - SETTLE_NS
@@ -90,6 +94,7 @@ class Journal:
         self._last_read_started = 0.0
         self._pruned_at = None
         self.keep_from_ns = None
+        self.prunes = prunes
 
     def record(self, db, change, key, uploaded_ns):
         """Write that ``key``, uploaded at ``uploaded_ns``, was ``change`` (added or removed)
@@ -97,11 +102,10 @@ class Journal:
         raised: the change itself is done, and other processes see it at their next whole
         listing."""
         name = change_name(change, key, uploaded_ns, time.time_ns(), self.writer)
-        with self.lock:
-            self._read.add(name)
         try:
             atomic.put(db, name, b"")
-            self._prune(db)
+            if self.prunes:
+                self._prune(db)
         except Exception as error:
             log.warning("could not write %s of %s to the journal: %s", change, key, error)
 

@@ -119,6 +119,7 @@ def prune(db, newest_manifest):
     """Delete all but the newest ``KEPT_MANIFESTS`` manifests, and the parts only they name.
 
     A process still reading a deleted part takes up the newest manifest instead.
+    :raise: a manifest that cannot be read, before anything it might name is deleted.
     """
     backend = backend_of(db)
     names = [name for name in backend.keys_in_order(MANIFEST_PREFIX, "") if name != newest_manifest.name]
@@ -137,7 +138,7 @@ def prune(db, newest_manifest):
 def _part_names(db, manifest_name):
     try:
         return {part["name"] for part in json.loads(db[manifest_name])["parts"]}
-    except Exception:
+    except KeyError:
         return set()
 
 

@@ -44,17 +44,28 @@ class View:
 
     def apply(self, db, change, entry):
         """An image ``added`` or ``removed``; an entry whose ``uploaded_ns`` is None is
-        looked for by key."""
+        looked for by key.
+
+        A whole listing made while an image was uploaded may have seen the image but not
+        its marker (written last), and so hold it as put in by another tool (``(0, key)``):
+        a change with the upload time replaces that entry.
+        """
         if entry[0] is None:
             entry = self._entry_of_key(db, entry[1])
             if entry is None:
                 return
-        if change == "added":
-            if entry in self._removed:
-                self._removed.discard(entry)
-            elif entry not in self._added and not self._holds(db, entry):
-                self._added.add(entry)
-        elif entry in self._added:
+        if entry[0]:
+            self._apply_removal(db, (0, entry[1]))
+        if change == "removed":
+            self._apply_removal(db, entry)
+        elif entry in self._removed:
+            self._removed.discard(entry)
+        elif entry not in self._added and not self._holds(db, entry):
+            self._added.add(entry)
+        self._layout = None
+
+    def _apply_removal(self, db, entry):
+        if entry in self._added:
             self._added.discard(entry)
         elif entry not in self._removed and self._holds(db, entry):
             self._removed.add(entry)
@@ -118,16 +129,25 @@ class View:
         return bisect.bisect_left(self._lasts, rank(entry))
 
     def _holds(self, db, entry):
+        if entry[0] == 0 and not self._holds_others_images():
+            return False
         index = self._place(entry)
         if index == len(self.manifest.parts) or rank(entry) < rank(self.manifest.parts[index].first):
             return False
         return entry in self._entries_of(db, index)
 
+    def _holds_others_images(self):
+        """Whether the snapshot holds images other tools put in (no upload time): they come last."""
+        return bool(self.manifest.parts) and self.manifest.parts[-1].last[0] == 0
+
     def _entry_of_key(self, db, key):
-        """The entry of ``key`` among the changes, or else in the snapshot (read whole)."""
+        """The entry of ``key`` among the changes, or else in the snapshot: first as an image
+        another tool put in, else read whole."""
         for entry in self._added:
             if entry[1] == key:
                 return entry
+        if self._holds(db, (0, key)):
+            return 0, key
         for index in range(len(self.manifest.parts)):
             for entry in self._entries_of(db, index):
                 if entry[1] == key:
