@@ -88,7 +88,7 @@ def test_three_processes_uploading_at_once_each_count_every_upload(shared_store,
     assert all(len(page_keys(url)) == 24 for url in urls)
 
 
-def test_gunicorn_workers_all_show_an_upload_at_once(shared_store, start_app):
+def test_gunicorn_workers_all_show_an_upload_and_a_delete_at_once(shared_store, start_app):
     config, variables = shared_store
     factory = f"imagestore:create_app({config!r}, access='shared')"
     app = start_app("--workers", "2", "--threads", "4", factory, script="gunicorn", **variables)
@@ -98,6 +98,10 @@ def test_gunicorn_workers_all_show_an_upload_at_once(shared_store, start_app):
     seen = [api_keys(app.url) for _ in range(FRESH_CONNECTIONS)]
     seen += [page_keys(app.url) for _ in range(FRESH_CONNECTIONS)]
     assert seen == [["new.jpg"]] * (2 * FRESH_CONNECTIONS)
+    assert requests.delete(f"{app.url}/api/images/new.jpg", timeout=60).status_code == 204
+    seen = [api_keys(app.url) for _ in range(FRESH_CONNECTIONS)]
+    seen += [page_keys(app.url) for _ in range(FRESH_CONNECTIONS)]
+    assert seen == [[]] * (2 * FRESH_CONNECTIONS)
 
 
 @pytest.mark.parametrize("url", ["/", "/?page=2", "/api/images"])
