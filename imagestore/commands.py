@@ -166,7 +166,7 @@ def export_originals(args):
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     db = get_db()
-    keys = [key for key in order.newest_first(list(db)) if is_servable_key(key)]
+    keys = [key for key in order.newest_first(list(iter(db))) if is_servable_key(key)]
     with _progress(len(keys), "exporting") as progress:
 
         def export(key):

@@ -55,7 +55,7 @@ class StoreCheck:
     def __init__(self, db):
         self.db = db
         self.journal = Journal(prunes=False)
-        self.names = set(db)
+        self.names = set(iter(db))
         self.images = {
             name for name in self.names if not name.startswith(RESERVED_PREFIX) and is_servable_key(name)
         }

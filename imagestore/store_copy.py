@@ -32,7 +32,7 @@ class Copied:
 def images_in(db):
     """``(uploaded_ns, key)`` of every image in the store, in the gallery's order, read
     without changing anything (markers of earlier versions are read as they are)."""
-    return order.entries_newest_first(list(db))
+    return order.entries_newest_first(list(iter(db)))
 
 
 class StoreCopy:

@@ -33,7 +33,7 @@ def all_image_entries(db):
     Upload markers of earlier versions are renamed to today's form on the way,
     so that later first pages need not wait for a whole listing.
     """
-    keys = list(db)
+    keys = list(iter(db))  # list(db) would ask len(db) first: a second whole listing
     for marker in keys:
         if marker.startswith(OLD_MARKER_PREFIX):
             _renew_old_marker(db, marker)
