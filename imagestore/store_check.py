@@ -16,7 +16,6 @@ reported and never deleted: it may be a key mix-up, not damage.
 """
 
 import json
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -25,7 +24,7 @@ from cshelve import EncryptedDataCorruptionError
 from . import atomic, store
 from .database import backend_of
 from .index import order, snapshot
-from .index.journal import JOURNAL_PREFIX, SETTLE_NS, Journal, parse
+from .index.journal import JOURNAL_PREFIX, Journal, parse
 from .index.view import View
 from .keys import RESERVED_PREFIX, is_servable_key
 from .photos.images import GENERIC_TYPE
@@ -165,11 +164,7 @@ class StoreCheck:
         """Write the index again from a whole listing, and tell running apps what went."""
         for uploaded_ns, key in gone:
             self.journal.record(self.db, "removed", key, uploaded_ns)
-        listed_ns = time.time_ns()
-        entries = order.all_image_entries(self.db)
-        manifest, _ = snapshot.write(
-            self.db, [entries] if entries else [], listed_ns - SETTLE_NS, listed_ns, "verify"
-        )
+        manifest, _ = snapshot.write(self.db, *snapshot.of_whole_listing(self.db), "verify")
         snapshot.prune(self.db, manifest)
 
     def _upload_of(self, key):

@@ -76,11 +76,13 @@ class StoreCopy:
             value = self.source[kept_key]
         except KeyError:
             return False
-        return self._put_if_missing(kept_key, value)
+        return self._create(kept_key, value)
 
     def _put_if_missing(self, key, value):
-        if atomic.exists(self.destination, key):
-            return False
+        return not atomic.exists(self.destination, key) and self._create(key, value)
+
+    def _create(self, key, value):
+        """Write ``key`` unless it is there: True when it was written."""
         try:
             atomic.create(self.destination, key, value)
         except atomic.KeyTaken:

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from imagestore import create_app, database
 from imagestore.database import backend_of, get_db
+from imagestore.index import snapshot
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 ACCESS_MODES = ("single", "shared")
@@ -200,6 +201,19 @@ def open_app():
     yield open_
     for app in apps:
         app.extensions[database.EXTENSION_KEY].close()
+
+
+@pytest.fixture
+def db(app):
+    """The app's database, as a view has it."""
+    with app.app_context():
+        yield get_db()
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """Parts of four entries, so that a few images make a snapshot of several parts."""
+    monkeypatch.setattr(snapshot, "PART_SIZE", 4)
 
 
 @pytest.fixture

@@ -21,12 +21,6 @@ MANIFESTS = snapshot.MANIFEST_PREFIX
 
 
 @pytest.fixture
-def small_parts(monkeypatch):
-    """Parts of four entries, so that a few images make a snapshot of several parts."""
-    monkeypatch.setattr(snapshot, "PART_SIZE", 4)
-
-
-@pytest.fixture
 def whole_listings(monkeypatch):
     """The threads that list the whole store, as CShelve lists it."""
     listed = []

@@ -5,7 +5,6 @@ import random
 
 import pytest
 
-from imagestore.database import get_db
 from imagestore.index import snapshot
 from imagestore.index.order import rank
 from imagestore.index.view import View
@@ -14,20 +13,9 @@ FIRST_UPLOAD_NS = 1_800_000_000_000_000_000
 
 
 @pytest.fixture
-def small_parts(monkeypatch):
-    monkeypatch.setattr(snapshot, "PART_SIZE", 4)
-
-
-@pytest.fixture
 def backend():
     """The view is the same whatever holds the parts."""
     return "in-memory"
-
-
-@pytest.fixture
-def db(app):
-    with app.app_context():
-        yield get_db()
 
 
 def entries_of(count):

@@ -6,7 +6,6 @@ import time
 import pytest
 
 from imagestore import atomic
-from imagestore.database import get_db
 from imagestore.index.journal import JOURNAL_PREFIX, KEPT_NS, SETTLE_NS, Journal, change_name
 
 UPLOADED_NS = 1_800_000_000_000_000_000
@@ -16,12 +15,6 @@ UPLOADED_NS = 1_800_000_000_000_000_000
 def backend():
     """The journal is the same on every backend; the multi-process tests cover those."""
     return "in-memory"
-
-
-@pytest.fixture
-def db(app):
-    with app.app_context():
-        yield get_db()
 
 
 def read(journal, db):

@@ -17,8 +17,7 @@ import threading
 import time
 from concurrent.futures import Future
 
-from . import order, snapshot
-from .journal import SETTLE_NS
+from . import snapshot
 from .view import View
 
 COMPACT_AT_LEAST = 1000
@@ -139,9 +138,7 @@ class KeptIndex:
     def _list_whole(self, db):
         """List the store whole and write its index, made of the journal up to a moment
         before the listing began."""
-        listed_ns = time.time_ns()
-        entries = order.all_image_entries(db)
-        runs, position_ns = [entries] if entries else [], listed_ns - SETTLE_NS
+        runs, position_ns, listed_ns = snapshot.of_whole_listing(db)
         try:
             self._write(db, runs, position_ns, listed_ns)
         except Exception as error:

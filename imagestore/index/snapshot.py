@@ -17,12 +17,15 @@ changes since the last, not to the size of the store.
 import json
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 
 from .. import atomic
 from ..database import backend_of
 from ..keys import RESERVED_PREFIX
 from ..parallel import map_in_threads
+from . import order
+from .journal import SETTLE_NS
 from .order import LATEST_NS
 
 INDEX_PREFIX = RESERVED_PREFIX + "index/"
@@ -103,6 +106,15 @@ def write(db, runs, position_ns, listed_ns, writer):
     manifest = Manifest(name, position_ns, listed_ns, tuple(layout))
     atomic.put(db, name, json.dumps(_stored(manifest)).encode())
     return manifest, new
+
+
+def of_whole_listing(db):
+    """List the store whole, and return what ``write`` needs for a snapshot of it:
+    the runs, and a position a moment before the listing began, so that every change
+    the listing may have missed is read again from the journal."""
+    listed_ns = time.time_ns()
+    entries = order.all_image_entries(db)
+    return [entries] if entries else [], listed_ns - SETTLE_NS, listed_ns
 
 
 def held_in_memory(runs, position_ns, listed_ns):
