@@ -302,6 +302,7 @@ def test_with_a_write_token_the_page_asks_for_it_once_then_uploads(new_page, mak
     page.fill("#token", "open sesame")
     page.keyboard.press("Enter")
     expect(page.locator(".message-stored")).to_have_text(["Write token accepted: you can upload and delete."])
+    page.wait_for_load_state()  # the Enter's navigation: gallery.js must be listening before a file is chosen
     photo = tmp_path / "after-token.jpg"
     photo.write_bytes(samples.photo(size=(640, 480)))
     page.set_input_files("#file", [photo])
