@@ -2,10 +2,12 @@
 
     python bench/run.py [--photos 40] [--clients 8] [--seconds 5] [--chart docs/benchmark.png]
                         [--store-sizes 100 10000] [--request-sizes 100 10000]
-                        [--backends in-memory filesystem aws azure]
+                        [--copy-images 200] [--backends in-memory filesystem aws azure]
 
 ``--store-sizes`` with no sizes skips the store-size test, ``--request-sizes`` with
-none the count of storage requests per action (``requests_per_action.py``).
+none the count of storage requests per action (``requests_per_action.py``),
+``--copy-images 0`` the rate of ``imagestore copy`` beside the SDK script
+(``copy_rate.py``, on emulators of its own).
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
 starts the app as users do (``python app-<mode>-access.py <ini>``; also without
@@ -47,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 matplotlib.use("Agg")
+import copy_rate  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import phone_photo  # noqa: E402
 import requests_per_action  # noqa: E402
@@ -552,6 +555,9 @@ def main():
         help="images in the storage-requests-per-action test (on S3); none skips it",
     )
     parser.add_argument(
+        "--copy-images", type=int, default=200, help="images in the copy-rate test; 0 skips it"
+    )
+    parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=BACKENDS, help="measure these backends only"
     )
     args = parser.parse_args()
@@ -578,9 +584,13 @@ def main():
             request_counts = {}
             if "aws" in args.backends and args.request_sizes:
                 request_counts = requests_per_action.measure(endpoints["aws"], args.request_sizes, folder)
+    copy_rates = copy_rate.measure(args.copy_images, trials=3) if args.copy_images else None
     print(table(results, store_sizes, args))
     if request_counts:
         print("\n" + requests_per_action.tables(request_counts))
+    if copy_rates:
+        copy_rate.DEFAULT_JSON.write_text(json.dumps(copy_rates, indent=2) + "\n")
+        print("\n" + copy_rate.table(copy_rates))
     chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
 

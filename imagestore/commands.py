@@ -35,7 +35,7 @@ from .index import order
 from .keys import is_servable_key
 from .parallel import map_in_threads
 from .store_check import StoreCheck
-from .store_copy import StoreCopy, images_in
+from .store_copy import StoreCopy
 
 THREADS = 8
 NEW_FILE_MODE = 0o666
@@ -73,7 +73,7 @@ def copy_store(args):
     source = get_db()
     with destination.app_context():
         copier = StoreCopy(source, get_db())
-    entries = images_in(copier.source)
+    entries = copier.images()
     with _progress(len(entries), "copying") as progress:
 
         def copy(entry):

@@ -3,8 +3,13 @@ gallery on the destination is the gallery on the source: keys, names, upload tim
 order and bytes the same, across any two of folder, S3 and Azure, encrypted or not
 (each side reads and writes through its own CShelve database).
 
-Safe to interrupt and run again: what the destination already holds is checked, not
-written again (an image by its record's SHA-256, without downloading it), and a
+Both stores are listed once, at the start, so that what each holds is known without
+a request per object: the listing of the destination is what makes a second run
+cheap, and writes are still conditional, so an object another writer made since is
+kept. Listing costs memory, about 100 bytes per object.
+
+Safe to interrupt and run again: what the destination already holds is not written
+again (an image is compared by its record's SHA-256, without downloading it), and a
 different image under a key is a conflict, reported and left alone. Each image copied
 is written to the destination's journal, so apps serving it show it at once.
 """
@@ -29,18 +34,20 @@ class Copied:
     verdict: str
 
 
-def images_in(db):
-    """``(uploaded_ns, key)`` of every image in the store, in the gallery's order, read
-    without changing anything (markers of earlier versions are read as they are)."""
-    return order.entries_newest_first(list(iter(db)))
-
-
 class StoreCopy:
     """Copies images from the ``source`` database to the ``destination`` one."""
 
     def __init__(self, source, destination):
         self.source, self.destination = source, destination
+        self.source_keys = list(iter(source))
+        self.held = set(iter(destination))
+        self.kept_in_source = {key for key in self.source_keys if key.startswith(KEPT_PREFIXES)}
         self.journal = Journal(prunes=False)
+
+    def images(self):
+        """``(uploaded_ns, key)`` of every image in the source, in the gallery's order, read
+        without changing anything (markers of earlier versions are read as they are)."""
+        return order.entries_newest_first(self.source_keys)
 
     def copy(self, entry):
         """Copy one image and what is kept for it; return a ``Copied``."""
@@ -48,10 +55,10 @@ class StoreCopy:
         image_written = self._copy_image(key)
         if image_written is None:
             return Copied(key, "conflict")
-        written = [image_written] + [self._copy_if_missing(prefix + key) for prefix in KEPT_PREFIXES]
+        kept = [prefix + key for prefix in KEPT_PREFIXES if prefix + key in self.kept_in_source]
+        written = [image_written] + [self._copy_if_missing(kept_key) for kept_key in kept]
         if uploaded_ns:
-            marker = order.upload_marker(key, uploaded_ns)
-            written.append(self._put_if_missing(marker, b""))
+            written.append(self._put_if_missing(order.upload_marker(key, uploaded_ns), b""))
         if not any(written):
             return Copied(key, "already there")
         self.journal.record(self.destination, "added", key, uploaded_ns)
@@ -60,7 +67,7 @@ class StoreCopy:
     def _copy_image(self, key):
         """True when the image was written; False when the destination holds the same bytes;
         None when it holds different ones."""
-        if not atomic.exists(self.destination, key):
+        if key not in self.held:
             try:
                 atomic.create(self.destination, key, self.source[key])
                 return True
@@ -70,7 +77,7 @@ class StoreCopy:
         return False if held == wanted else None
 
     def _copy_if_missing(self, kept_key):
-        if atomic.exists(self.destination, kept_key):
+        if kept_key in self.held:
             return False
         try:
             value = self.source[kept_key]
@@ -79,7 +86,7 @@ class StoreCopy:
         return self._create(kept_key, value)
 
     def _put_if_missing(self, key, value):
-        return not atomic.exists(self.destination, key) and self._create(key, value)
+        return key not in self.held and self._create(key, value)
 
     def _create(self, key, value):
         """Write ``key`` unless it is there: True when it was written."""

@@ -9,6 +9,7 @@ import subprocess
 import time
 
 import pytest
+import requests
 import samples
 from emulators import PROJECT_ROOT, write_ini
 from filled import fill_as_users_do, with_encryption
@@ -130,3 +131,32 @@ def test_images_copied_show_at_once_in_an_app_already_serving_the_destination(to
     assert serving.get("/api/images").json["total"] == 0
     assert copy(source, destination, variables)[0] == 0
     assert serving.get("/api/images").json["total"] == 3
+
+
+def served_gallery(app):
+    """What a browser and an API client see of the gallery on a running app: the images'
+    records in order, each original's and thumbnail's bytes, and the first page."""
+    images = requests.get(f"{app.url}/api/images?per_page=100", timeout=30).json()["images"]
+    served = {image["key"]: requests.get(f"{app.url}/image/{image['key']}", timeout=30).content
+              for image in images}  # fmt: skip
+    thumbnails = {image["key"]: requests.get(f"{app.url}{image['thumbnail_url']}", timeout=30).content
+                  for image in images}  # fmt: skip
+    return images, served, thumbnails
+
+
+def test_a_folder_store_moves_to_s3_then_azure_whole_and_shows_the_same_gallery(
+    own_config, backend_variables, open_app, start_app
+):
+    variables = backend_variables("aws") | backend_variables("azure")
+    folder, s3, azure = (str(own_config(backend)) for backend in SHARED_BACKENDS)
+    fill_as_users_do(open_app(folder), count=5)
+    for source, destination in ((folder, s3), (s3, azure)):
+        code, said = copy(source, destination, variables)
+        assert code == 0 and "8 copied" in said, said
+    for config in (folder, s3, azure):
+        code, said = run_imagestore("verify", config, variables=variables)
+        assert code == 0 and "8 images checked" in said and "0 problems" in said, said
+    apps = [start_app(config, script="app.py", **variables) for config in (folder, s3, azure)]
+    galleries = [served_gallery(app) for app in apps]
+    assert len(galleries[0][0]) == 8
+    assert galleries[0] == galleries[1] == galleries[2]
