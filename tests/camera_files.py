@@ -2,11 +2,15 @@
 and pillow-heif: MPO (JPEG with a second picture in an MPF segment, as Ultra HDR
 photos and multi-picture cameras write), HEIC in 8 and 10 bits with and without
 alpha, AVIF, CMYK and progressive JPEG, 16-bit and palette PNG, animations, every
-EXIF orientation, and GPS positions with an owner's name and serial number.
+EXIF orientation, GPS positions with an owner's name and serial number, in EXIF
+and in XMP, and motion photos (a JPEG or HEIC carrying an MP4 that says where it
+was filmed).
 """
 
 import functools
 import io
+import random
+import struct
 
 import numpy
 import pillow_heif
@@ -131,6 +135,10 @@ def corpus():
         "located.webp": webp(),
         "animated.gif": animated("GIF"),
         "animated.webp": animated("WEBP"),
+        "motion-photo.jpg": motion_photo(),
+        "motion-photo.heic": heic_motion_photo(),
+        "edited.heic": heic_with_xmp(),
+        "edited.avif": avif_with_xmp(),
         **{f"orientation-{n}.jpg": jpeg(orientation=n) for n in range(1, 9)},
     }
 
@@ -176,3 +184,65 @@ def jpeg_with_a_comment_that_looks_like_exif():
     fake = b"\xff\xe1\x04\x00Exif\x00\x00II*\x00\xff\xff\xff\xff"
     comment = b"\xff\xfe" + (len(fake) + 2).to_bytes(2, "big") + fake
     return plain[:2] + comment + plain[2:]
+
+
+def heic_with_xmp():
+    """A HEIC as photo editors export it: the position, serial number and creator in an XMP item too."""
+    return encoded(picture(), "HEIF", quality=80, xmp=XMP_WITH_POSITION, exif=camera_exif().tobytes())
+
+
+def avif_with_xmp():
+    return encoded(picture(), "AVIF", quality=70, xmp=XMP_WITH_POSITION, exif=camera_exif().tobytes())
+
+
+VIDEO_POSITION = b"+48.8566+002.3522/"
+VIDEO_FRAMES = bytes(random.Random(5).randbytes(4000)).replace(b"<", b"=")
+MOTION_PHOTO_XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    b'<rdf:Description rdf:about="" xmlns:GCamera="http://ns.google.com/photos/1.0/camera/"'
+    b' xmlns:Container="http://ns.google.com/photos/1.0/container/"'
+    b' xmlns:Item="http://ns.google.com/photos/1.0/container/item/"'
+    b' GCamera:MotionPhoto="1" GCamera:MotionPhotoVersion="1" GCamera:MotionPhotoPresentationTimestampUs="0">'
+    b'<Container:Directory><rdf:Seq><rdf:li rdf:parseType="Resource"><Container:Item Item:Mime="image/jpeg"'
+    b' Item:Semantic="Primary" Item:Length="0"/></rdf:li><rdf:li rdf:parseType="Resource"><Container:Item'
+    b' Item:Mime="video/mp4" Item:Semantic="MotionPhoto" Item:Length="%d"/></rdf:li></rdf:Seq>'
+    b"</Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>"
+)
+
+
+def box(kind, *bodies):
+    """An ISO base media box: its size, its type, then its body."""
+    body = b"".join(bodies)
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def motion_video():
+    """The MP4 a motion photo carries, box by box as Android's recorder and QuickTime write
+    them: the frames, then the movie with where it was filmed, as ``udta/©xyz`` (ISO 6709),
+    3GPP's ``udta/loci`` and QuickTime's ``meta`` key ``com.apple.quicktime.location.ISO6709``."""
+    place = box(b"\xa9xyz", struct.pack(">HH", len(VIDEO_POSITION), 0x15C7), VIDEO_POSITION)
+    loci = box(b"loci", bytes(4), struct.pack(">H", 0x15C7), b"Home\0", b"\0",
+               struct.pack(">iii", int(2.3522 * 65536), int(48.8566 * 65536), 0), b"earth\0\0")  # fmt: skip
+    quicktime = box(
+        b"meta",
+        box(b"hdlr", bytes(8), b"mdta", bytes(13)),
+        box(b"keys", struct.pack(">II", 0, 2), box(b"mdta", b"com.android.version"),
+            box(b"mdta", b"com.apple.quicktime.location.ISO6709")),
+        box(b"ilst", box(struct.pack(">I", 1), box(b"data", struct.pack(">II", 1, 0), b"14")),
+            box(struct.pack(">I", 2), box(b"data", struct.pack(">II", 1, 0), VIDEO_POSITION))),
+    )  # fmt: skip
+    movie = box(b"moov", box(b"mvhd", bytes(100)), box(b"udta", place, loci), quicktime)
+    return box(b"ftyp", b"mp42", bytes(4), b"isommp42") + box(b"mdat", VIDEO_FRAMES) + movie
+
+
+def motion_photo():
+    """A JPEG as Google's and Samsung's cameras write a motion photo: XMP that names the
+    video, and the MP4 appended after the picture."""
+    video = motion_video()
+    still = encoded(picture(), "JPEG", quality=90, exif=camera_exif(), xmp=MOTION_PHOTO_XMP % len(video))
+    return still + video
+
+
+def heic_motion_photo():
+    """A HEIC motion photo: the MP4 in an ``mpvd`` box after the picture's boxes."""
+    return heic() + box(b"mpvd", motion_video())

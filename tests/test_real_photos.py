@@ -8,6 +8,8 @@ the stored original in place: same length, every pixel as uploaded.
 """
 
 import io
+import struct
+import zlib
 
 import camera_files
 import pytest
@@ -226,6 +228,45 @@ def test_a_position_an_owner_and_a_serial_number_in_xmp_are_blanked(client, uplo
         assert private not in served
     assert b'hdrgm:Version="1.0"' in served, "the rest of the XMP packet is kept"
     assert pixels_of_every_picture(served) == pixels_of_every_picture(original)
+
+
+@pytest.mark.parametrize("name", ["edited.heic", "edited.avif"])
+def test_a_position_an_owner_and_a_serial_number_in_the_xmp_item_of_a_heif_are_blanked(client, upload, name):
+    served = client.get(stored(upload, name)["url"]).data
+    assert len(served) == len(CORPUS[name])
+    for private in (b"48,51.4N", camera_files.SERIAL_NUMBER.encode(), camera_files.OWNER_NAME.encode()):
+        assert private not in served
+    assert b'hdrgm:Version="1.0"' in served, "the rest of the XMP packet is kept"
+
+
+@pytest.mark.parametrize("name", ["motion-photo.jpg", "motion-photo.heic"])
+def test_where_a_motion_photo_s_video_was_filmed_is_gone_and_the_video_kept(client, upload, name):
+    served = client.get(stored(upload, name)["url"]).data
+    assert len(served) == len(CORPUS[name])
+    assert camera_files.VIDEO_POSITION not in served and b"loci" not in served
+    assert camera_files.VIDEO_FRAMES in served and b"com.android.version" in served
+    assert pixels_of_every_picture(served) == pixels_of_every_picture(CORPUS[name])
+
+
+def heif_with_compressed_xmp():
+    """The boxes of a HEIF whose XMP item is stored deflated, which cannot be blanked in place."""
+    box, packet = camera_files.box, zlib.compress(camera_files.XMP_WITH_POSITION)
+    deflated_xmp = b"mime\0application/rdf+xml\0deflate\0"
+    item = box(b"infe", bytes([2, 0, 0, 0]), struct.pack(">HH", 1, 0), deflated_xmp)
+
+    def meta(offset):
+        one_extent = struct.pack(">HHHHII", 1, 1, 0, 1, offset, len(packet))
+        located = box(b"iloc", bytes(4), bytes([0x44, 0]), one_extent)
+        return box(b"meta", bytes(4), box(b"hdlr", bytes(8), b"pict", bytes(13)),
+                   box(b"iinf", bytes(4), struct.pack(">H", 1), item), located)  # fmt: skip
+
+    head = box(b"ftyp", b"heic", bytes(4), b"mif1heic")
+    return head + meta(len(head) + len(meta(0)) + 8) + box(b"mdat", packet)
+
+
+def test_an_xmp_item_stored_compressed_is_one_whose_location_cannot_be_removed():
+    with pytest.raises(privacy.CannotRemove, match="compressed"):
+        privacy.remove_location(heif_with_compressed_xmp(), "HEIF")
 
 
 def test_exif_that_imagemagick_wrote_into_a_png_text_chunk_is_removed(client, upload):

@@ -4,7 +4,8 @@ Phones write the GPS position into a photo's EXIF block, and cameras the
 owner's name and serial numbers. The block is found where each format keeps
 it (every picture's APP1 segment in a JPEG or MPO, PNG's ``eXIf`` chunk,
 WebP's ``EXIF`` chunk, the ``Exif`` item of HEIF and AVIF) and scrubbed in
-place (``tiff.remove_private_tags``). Nothing else moves: no offset changes
+place (``tiff.remove_private_tags``); so are the same facts in an XMP packet
+(``xmp``) and the position in a motion photo's video (``video``). Nothing else moves: no offset changes
 anywhere in the file, not in an MPO's index of its pictures (an Ultra HDR
 photo's gain map), not in a HEIC's item locations, and every pixel stays as
 uploaded. Orientation, capture time, camera model and colour profile stay.
@@ -13,7 +14,7 @@ uploaded. Orientation, capture time, camera model and colour profile stay.
 import struct
 import zlib
 
-from . import isobmff, xmp
+from . import isobmff, video, xmp
 from .tiff import remove_private_tags
 
 EXIF_PREFIX = b"Exif\x00\x00"
@@ -66,7 +67,7 @@ def _jpeg(data):
             removed |= _scrub_span(data, body, end)
         elif data[body : body + len(xmp.JPEG_XMP_PREFIX)] == xmp.JPEG_XMP_PREFIX:
             removed |= xmp.blank_private(data, body + len(xmp.JPEG_XMP_PREFIX), end)
-    return removed
+    return video.blank_locations(data) | removed
 
 
 def _jpeg_app1_segments(data):
@@ -151,17 +152,21 @@ def _webp(data):
 
 
 def _heif(data):
-    """:raise CannotRemove: the Exif item is there but cannot be scrubbed in place."""
+    """The Exif item, the XMP item, and a motion photo's video (in an ``mpvd`` box).
+
+    :raise CannotRemove: the Exif or XMP item is there but cannot be scrubbed in place.
+    """
     removed = False
-    try:
-        spans = list(isobmff.exif_spans(bytes(data)))
-    except isobmff.UnreachableExif as why:
-        raise CannotRemove(str(why)) from None
-    except (ValueError, IndexError, struct.error):
-        return False
-    for start, end in spans:
-        removed |= _scrub_span(data, start, end)
-    return removed
+    for spans_in, scrub in ((isobmff.exif_spans, _scrub_span), (isobmff.xmp_spans, xmp.blank_private)):
+        try:
+            spans = list(spans_in(bytes(data)))
+        except isobmff.UnreachableItem as why:
+            raise CannotRemove(str(why)) from None
+        except (ValueError, IndexError, struct.error):
+            spans = []
+        for start, end in spans:
+            removed |= scrub(data, start, end)
+    return video.blank_locations(data) | removed
 
 
 _SCRUBBERS = {"JPEG": _jpeg, "MPO": _jpeg, "PNG": _png, "WEBP": _webp, "HEIF": _heif, "AVIF": _heif}

@@ -1,45 +1,63 @@
-"""Where a HEIF or AVIF file keeps its EXIF block, found through its boxes.
+"""Where a HEIF or AVIF file keeps its EXIF block and its XMP packet, found through its boxes.
 
 Both are ISO base media files: a ``meta`` box lists the file's items
-(``iinf``), among them one of type ``Exif``, and says where each item's bytes
-lie (``iloc``). The EXIF item's bytes start with the offset of its TIFF
-header.
+(``iinf``), among them one of type ``Exif`` and one of type ``mime`` whose
+content type is XMP's, and says where each item's bytes lie (``iloc``). The
+EXIF item's bytes start with the offset of its TIFF header.
 """
 
 import struct
 
 MAX_BOXES = 10_000
+XMP_CONTENT_TYPE = b"application/rdf+xml"
+ITEM_NAMES = {b"Exif": "Exif", b"mime": "XMP"}
 
 
-class UnreachableExif(ValueError):
-    """An Exif item lies where it cannot be scrubbed in place (in pieces, or in ``idat``)."""
+class UnreachableItem(ValueError):
+    """An Exif or XMP item lies where it cannot be scrubbed in place (in pieces, in
+    ``idat``, or compressed)."""
 
 
 def exif_spans(data):
     """Yield ``(start, end)`` of each EXIF TIFF block in ``data``, from its TIFF header on.
 
-    :raise UnreachableExif: an Exif item is stored in more than one piece, or in the
+    :raise UnreachableItem: an Exif item is stored in more than one piece, or in the
         ``meta`` box itself; nothing is yielded for the file then.
     """
-    meta = _child(_boxes(data, 0, len(data)), b"meta")
+    for offset, length in _spans_of(data, b"Exif"):
+        yield _tiff_start(data, offset, length), offset + length
+
+
+def xmp_spans(data):
+    """Yield ``(start, end)`` of each XMP packet in ``data``.
+
+    :raise UnreachableItem: as ``exif_spans``, and for a packet stored compressed.
+    """
+    for offset, length in _spans_of(data, b"mime"):
+        yield offset, offset + length
+
+
+def _spans_of(data, item_type):
+    """``(offset, length)`` of each item of ``item_type`` (``mime`` ones: XMP only)."""
+    meta = child(boxes(data, 0, len(data)), b"meta")
     if meta is None:
-        return
-    children = list(_boxes(data, meta[0] + 4, meta[1]))
-    iinf, iloc = _child(children, b"iinf"), _child(children, b"iloc")
+        return []
+    children = list(boxes(data, meta[0] + 4, meta[1]))
+    iinf, iloc = child(children, b"iinf"), child(children, b"iloc")
     if iinf is None or iloc is None:
-        return
-    exif_items = set(_items_of_type(data, *iinf, b"Exif"))
-    located = {item: extents for item, method, extents in _locations(data, *iloc) if item in exif_items}
+        return []
+    items = set(_items_of_type(data, *iinf, item_type))
+    located = {item: extents for item, method, extents in _locations(data, *iloc) if item in items}
     spans = []
-    for item in exif_items:
+    for item in items:
         extents = located.get(item)
         if not extents or len(extents) != 1:
-            raise UnreachableExif(f"Exif item {item} is not one piece of the file")
+            raise UnreachableItem(f"{ITEM_NAMES[item_type]} item {item} is not one piece of the file")
         offset, length = extents[0]
         if length < 12 or offset + length > len(data) or offset < meta[1] and offset + length > meta[0]:
-            raise UnreachableExif(f"Exif item {item} lies outside the file's data")
-        spans.append((_tiff_start(data, offset, length), offset + length))
-    yield from spans
+            raise UnreachableItem(f"{ITEM_NAMES[item_type]} item {item} lies outside the file's data")
+        spans.append((offset, length))
+    return spans
 
 
 def _tiff_start(data, offset, length):
@@ -50,7 +68,7 @@ def _tiff_start(data, offset, length):
     return start if start + 8 <= offset + length else offset + 4
 
 
-def _boxes(data, start, end):
+def boxes(data, start, end):
     """Yield ``(type, body_start, body_end)`` of the boxes between ``start`` and ``end``."""
     at, seen = start, 0
     while at + 8 <= end and seen < MAX_BOXES:
@@ -67,18 +85,23 @@ def _boxes(data, start, end):
         seen += 1
 
 
-def _child(boxes, kind):
-    for box_kind, start, end in boxes:
+def child(found, kind):
+    """``(body_start, body_end)`` of the first box of ``kind`` among ``found``, or None."""
+    for box_kind, start, end in found:
         if box_kind == kind:
             return start, end
     return None
 
 
 def _items_of_type(data, start, end, wanted):
+    """The items of type ``wanted`` that ``iinf`` lists; of ``mime`` items, the XMP ones.
+
+    :raise UnreachableItem: an XMP item is stored compressed.
+    """
     version = data[start]
     count_size = 2 if version == 0 else 4
     first = start + 4 + count_size
-    for kind, body, body_end in _boxes(data, first, end):
+    for kind, body, body_end in boxes(data, first, end):
         if kind != b"infe" or body_end - body < 4:
             continue
         infe_version = data[body]
@@ -86,8 +109,16 @@ def _items_of_type(data, start, end, wanted):
             continue
         id_size = 2 if infe_version == 2 else 4
         item = int.from_bytes(data[body + 4 : body + 4 + id_size], "big")
-        item_type = data[body + 4 + id_size + 2 : body + 4 + id_size + 6]
-        if item_type == wanted:
+        type_at = body + 4 + id_size + 2
+        if data[type_at : type_at + 4] != wanted:
+            continue
+        if wanted != b"mime":
+            yield item
+            continue
+        _name, content_type, encoding = (bytes(data[type_at + 4 : body_end]).split(b"\0") + [b"", b""])[:3]
+        if content_type == XMP_CONTENT_TYPE:
+            if encoding:
+                raise UnreachableItem(f"XMP item {item} is stored compressed")
             yield item
 
 
