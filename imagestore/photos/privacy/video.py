@@ -19,17 +19,27 @@ from .isobmff import boxes, child
 FREE = b"free"
 UDTA_LOCATIONS = (b"\xa9xyz", b"loci")
 QUICKTIME_LOCATION = b"com.apple.quicktime.location."
+FILE_TYPE_SIZES = range(16, 257)
+MAX_VIDEOS = 4
 _FILE_TYPE = re.compile(rb"ftyp[\x20-\x7e]{4}")
 
 
 def blank_locations(data):
     """Blank every video location in ``data`` (a ``bytearray``), in place; return whether
-    there was any. Only an MP4 whose boxes run from its ``ftyp`` to a ``moov`` is touched."""
-    removed = False
+    there was any. Only an MP4 whose boxes run from its ``ftyp`` to a ``moov`` is touched,
+    and at most ``MAX_VIDEOS`` places that look like the start of one are walked, so that
+    a file made of such places costs no more than one."""
+    removed, walked = False, 0
     for found in _FILE_TYPE.finditer(data):
-        moov = child(boxes(data, found.start() - 4, len(data)), b"moov") if found.start() >= 4 else None
+        start = found.start() - 4
+        if start < 0 or struct.unpack_from(">I", data, start)[0] not in FILE_TYPE_SIZES:
+            continue
+        moov = child(boxes(data, start, len(data)), b"moov")
         if moov is not None:
             removed |= _blank_movie(data, *moov)
+        walked += 1
+        if walked == MAX_VIDEOS:
+            break
     return removed
 
 
