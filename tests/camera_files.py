@@ -177,6 +177,15 @@ def png_with_imagemagick_exif():
     return encoded(picture(), "PNG", pnginfo=text)
 
 
+def png_with_compressed_xmp(xmp=XMP_WITH_POSITION):
+    """A PNG whose XMP packet is in a compressed ``iTXt`` chunk, as some editors save it."""
+    from PIL import PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_itxt("XML:com.adobe.xmp", xmp.decode(), zip=True)
+    return encoded(picture(), "PNG", pnginfo=text)
+
+
 def jpeg_with_a_comment_that_looks_like_exif():
     """A comment whose bytes look like an EXIF segment running on over the real ones: only a
     segment walker tells them apart."""

@@ -269,6 +269,21 @@ def test_an_xmp_item_stored_compressed_is_one_whose_location_cannot_be_removed()
         privacy.remove_location(heif_with_compressed_xmp(), "HEIF")
 
 
+def test_a_compressed_xmp_packet_with_a_position_is_taken_out_of_a_png(client, upload):
+    original = camera_files.png_with_compressed_xmp()
+    assert "xmp" in opened(original).info
+    answer = stored(upload, "edited.png", original)
+    served = client.get(answer["url"]).data
+    assert answer["location_removed"] and "xmp" not in opened(served).info
+    assert len(served) == len(original)
+    assert pixels_of_every_picture(served) == pixels_of_every_picture(original)
+
+
+def test_a_compressed_xmp_packet_without_a_position_is_kept_in_a_png(client, upload):
+    original = camera_files.png_with_compressed_xmp(xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')
+    assert client.get(stored(upload, "plain.png", original)["url"]).data == original
+
+
 def test_exif_that_imagemagick_wrote_into_a_png_text_chunk_is_removed(client, upload):
     original = camera_files.png_with_imagemagick_exif()
     served = client.get(stored(upload, "magick.png", original)["url"]).data

@@ -113,7 +113,8 @@ def _after_compressed_data(data, at):
 
 def _png(data):
     """The ``eXIf`` chunk; the EXIF that ImageMagick writes as hex in a text chunk ("Raw
-    profile type exif"), whose chunk is made one that readers skip; and XMP in ``iTXt``."""
+    profile type exif"), whose chunk is made one that readers skip; and XMP in ``iTXt``,
+    plain or compressed."""
     removed, at = False, len(PNG_SIGNATURE)
     while at + 12 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, at)
@@ -124,16 +125,34 @@ def _png(data):
         if kind == b"eXIf":
             changed = _scrub_span(data, body, end)
         elif kind in PNG_TEXT_CHUNKS and data[body:end].startswith(PNG_RAW_EXIF_KEYWORDS):
-            data[at + 4 : at + 8] = PNG_NEUTRAL_CHUNK
-            data[body:end] = bytes(length)
-            changed = True
+            changed = _skipped_by_readers(data, at, body, end)
         elif kind == b"iTXt" and data[body:end].startswith(xmp.PNG_XMP_KEYWORD):
-            changed = xmp.blank_private(data, body, end)
+            changed = _png_xmp(data, at, body, end)
         if changed:
             struct.pack_into(">I", data, end, zlib.crc32(data[at + 4 : end]))
             removed = True
         at = end + 4
     return removed
+
+
+def _png_xmp(data, at, body, end):
+    """XMP in an ``iTXt`` chunk: blanked in place; compressed, the chunk is made one readers
+    skip when its packet holds private properties (the packet is lost with them)."""
+    flag = body + len(xmp.PNG_XMP_KEYWORD)
+    if flag >= end or data[flag] == 0:
+        return xmp.blank_private(data, body, end)
+    language_end = data.find(b"\0", flag + 2, end)
+    translated_end = data.find(b"\0", language_end + 1, end) if language_end != -1 else -1
+    if translated_end == -1 or xmp.compressed_is_private(bytes(data[translated_end + 1 : end])):
+        return _skipped_by_readers(data, at, body, end)
+    return False
+
+
+def _skipped_by_readers(data, at, body, end):
+    """Make the chunk at ``at`` an ancillary, private one that every reader skips, emptied."""
+    data[at + 4 : at + 8] = PNG_NEUTRAL_CHUNK
+    data[body:end] = bytes(end - body)
+    return True
 
 
 def _webp(data):

@@ -9,6 +9,7 @@ them) stays as it was.
 """
 
 import re
+import zlib
 
 JPEG_XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
 PNG_XMP_KEYWORD = b"XML:com.adobe.xmp\x00"
@@ -24,6 +25,7 @@ _NAME = rb"(?:" + rb"|".join(PRIVATE_PROPERTIES) + rb")"
 _ATTRIBUTE = re.compile(rb"(?<=\s)" + _NAME + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')")
 _EMPTY_ELEMENT = re.compile(rb"<(" + _NAME + rb")\b[^>]*/>")
 _ELEMENT = re.compile(rb"<(" + _NAME + rb")\b[^>]*>.*?</\1\s*>", re.DOTALL)
+MAX_INFLATED = 16 * 2**20
 
 
 def blank_private(data, start, end):
@@ -37,3 +39,17 @@ def blank_private(data, start, end):
         return False
     data[start:end] = blanked
     return True
+
+
+def compressed_is_private(compressed):
+    """Whether a zlib-compressed packet (PNG's compressed ``iTXt``) holds private properties.
+    One that cannot be inflated, or only to more than ``MAX_INFLATED`` bytes, counts as
+    holding them: it cannot be looked into."""
+    inflate = zlib.decompressobj()
+    try:
+        packet = inflate.decompress(compressed, MAX_INFLATED)
+    except zlib.error:
+        return True
+    return bool(inflate.unconsumed_tail) or any(
+        pattern.search(packet) for pattern in (_ELEMENT, _EMPTY_ELEMENT, _ATTRIBUTE)
+    )
