@@ -6,13 +6,16 @@ store up to date, done in a thread of its own after a page is answered:
 - once the changes laid over the snapshot reach ``max(1000, total / 100)``, a new
   snapshot is written, or a newer one written by another process taken up;
 - once the snapshot's whole listing is older than ``listing_seconds``
-  (``IMAGESTORE_LISTING_SECONDS``, a day), the store is listed whole again, for
-  the images other tools put in or deleted, unless another process just did.
+  (``IMAGESTORE_LISTING_SECONDS``, a day) and up to a tenth more, drawn by each
+  process, the store is listed whole again, for the images other tools put in or
+  deleted, unless another process just did: the draw spreads the processes that
+  started together, so that the first to list spares the others.
 
 Nothing runs while nobody looks at the gallery.
 """
 
 import logging
+import random
 import threading
 import time
 from concurrent.futures import Future
@@ -22,6 +25,7 @@ from .view import View
 
 COMPACT_AT_LEAST = 1000
 COMPACT_SHARE = 100
+LISTING_SPREAD = 0.1
 NEWER_CHECK_SECONDS = 60
 log = logging.getLogger(__name__)
 
@@ -32,7 +36,7 @@ class KeptIndex:
 
     def __init__(self, journal, listing_seconds):
         self.journal = journal
-        self.listing_seconds = listing_seconds
+        self.listing_seconds = listing_seconds * (1 + random.uniform(0, LISTING_SPREAD))
         self._view = None
         self._looked = False
         self._under_way = None
