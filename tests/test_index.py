@@ -4,6 +4,7 @@ become a new snapshot; stores without an index get one."""
 
 import json
 import math
+import threading
 import time
 
 import pytest
@@ -13,7 +14,7 @@ from eventually import eventually
 
 from imagestore import atomic
 from imagestore.database import get_db
-from imagestore.index import kept, order, snapshot
+from imagestore.index import kept, order, snapshot, view
 from imagestore.store import METADATA_PREFIX
 
 FIRST_UPLOAD_NS = 1_700_000_000_000_000_000
@@ -118,6 +119,47 @@ def test_changes_past_the_threshold_become_a_snapshot_reusing_the_parts_they_lef
     )
     keys, total = api(make_app().test_client(), per_page=20)
     assert total == 15 and keys[3:] == newest_first(12)
+
+
+@pytest.fixture
+def parts_held_back(monkeypatch):
+    """Parts that the index's own thread reads wait until ``let_go`` is set; ``reading`` is
+    set once one waits."""
+    reading, let_go, read_part = threading.Event(), threading.Event(), snapshot.read_part
+
+    def held_back(db, part):
+        if threading.current_thread().name == "imagestore-index":
+            reading.set()
+            let_go.wait(timeout=60)
+        return read_part(db, part)
+
+    monkeypatch.setattr(snapshot, "read_part", held_back)
+    yield reading, let_go
+    let_go.set()
+
+
+def test_pages_are_shown_while_a_new_snapshot_reads_the_parts_it_needs(
+    make_app, small_parts, monkeypatch, storage, parts_held_back
+):
+    reading, let_go = parts_held_back
+    monkeypatch.setattr(kept, "COMPACT_AT_LEAST", 3)
+    monkeypatch.setattr(view, "KEPT_PARTS", 1)
+    put_as_uploaded(make_app(), 12)
+    api(make_app().test_client())
+    client = make_app().test_client()
+    api(client)
+    for key in ("p00000.png", "p00004.png", "p00008.png"):
+        assert client.delete(f"/api/images/{key}").status_code == 204
+    api(client)
+    assert reading.wait(timeout=30), "the changes became a new snapshot, reading two parts"
+    shown = []
+    page_view = threading.Thread(target=lambda: shown.append(api(client)))
+    page_view.start()
+    page_view.join(timeout=10)
+    assert shown == [(["p00011.png", "p00010.png", "p00009.png", "p00007.png"], 9)], "held up"
+    let_go.set()
+    assert eventually(lambda: len([name for name in storage.names() if name.startswith(MANIFESTS)]) == 2)
+    assert api(make_app().test_client(), per_page=20)[1] == 9
 
 
 def test_a_process_whose_snapshot_was_deleted_takes_up_the_newest(make_app, small_parts, storage):

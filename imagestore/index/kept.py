@@ -4,7 +4,8 @@ store up to date, done in a thread of its own after a page is answered:
 - a store with no index yet (a new one, or one from before 2026-12) is listed
   whole, once, and its index written;
 - once the changes laid over the snapshot reach ``max(1000, total / 100)``, a new
-  snapshot is written, or a newer one written by another process taken up;
+  snapshot is written (the parts it needs read without holding up pages), or a
+  newer one written by another process taken up;
 - once the snapshot's whole listing is older than ``listing_seconds``
   (``IMAGESTORE_LISTING_SECONDS``, a day) and up to a tenth more, drawn by each
   process, the store is listed whole again, for the images other tools put in or
@@ -127,12 +128,18 @@ class KeptIndex:
         under_way.set_result(None)
 
     def _write_snapshot(self, db):
-        """Write the view as a new snapshot, or take up a newer one another process wrote."""
+        """Write the view as a new snapshot, or take up a newer one another process wrote.
+        The parts the changes touched are read first, outside the lock, so that pages are
+        not held up while they download."""
         if self._took_up_newer(db, lambda newer, ours: newer.position_ns > ours.position_ns):
             return
         with self.journal.lock:
-            view, position_ns = self._view, self.journal.read_from_ns
-            runs = view.runs(db)
+            view, missing = self._view, self._view.parts_to_read()
+        read = {part.name: snapshot.read_part(db, part) for part in missing}
+        with self.journal.lock:
+            if self._view is not view:
+                return
+            position_ns, runs = self.journal.read_from_ns, view.runs(db, read)
         self._write(db, runs, position_ns, view.manifest.listed_ns)
 
     def _list_again(self, db):

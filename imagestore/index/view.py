@@ -82,27 +82,37 @@ class View:
                 break
         return shown
 
-    def runs(self, db):
+    def parts_to_read(self):
+        """The parts a new snapshot needs to read (``runs``): those changes touched that
+        this view does not keep."""
+        added, removed = self._by_bucket()
+        touched = (part for n, part in enumerate(self.manifest.parts) if added[n] or removed[n])
+        return [part for part in touched if part.name not in self._parts]
+
+    def runs(self, db, read=None):
         """What a new snapshot of this view is made of (``snapshot.write``): the parts no
-        change touched, and, between them, the entries of those changes touched."""
+        change touched, and, between them, the entries of those changes touched, taken from
+        ``read`` (entries by part name) where they were read already."""
         added, removed = self._by_bucket()
         runs = []
         for index in range(len(self.manifest.parts) + 1):
             if index < len(self.manifest.parts) and not added[index] and not removed[index]:
                 runs.append(self.manifest.parts[index])
                 continue
-            entries = self._bucket(db, index)
+            entries = self._bucket(db, index, read or {})
             if runs and isinstance(runs[-1], list):
                 runs[-1] += entries
             elif entries:
                 runs.append(list(entries))
         return runs
 
-    def _bucket(self, db, index):
+    def _bucket(self, db, index, read=None):
         """The entries of part ``index`` as they are now, with the images added that come
         between it and the part before; the last index is for those after every part."""
         added, removed = self._by_bucket()
-        held = self._entries_of(db, index) if index < len(self.manifest.parts) else []
+        held = []
+        if index < len(self.manifest.parts):
+            held = (read or {}).get(self.manifest.parts[index].name) or self._entries_of(db, index)
         if not added[index] and not removed[index]:
             return held
         return sorted([entry for entry in held if entry not in removed[index]] + added[index], key=rank)
