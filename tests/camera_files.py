@@ -225,13 +225,24 @@ def box(kind, *bodies):
     return struct.pack(">I4s", 8 + len(body), kind) + body
 
 
+def large_box(kind, *bodies):
+    """A box with a 64-bit size, as recorders write boxes that may grow past 4 GB."""
+    body = b"".join(bodies)
+    return struct.pack(">I4sQ", 1, kind, 16 + len(body)) + body
+
+
 def motion_video():
     """The MP4 a motion photo carries, box by box as Android's recorder and QuickTime write
     them: the frames, then the movie with where it was filmed, as ``udta/©xyz`` (ISO 6709),
-    3GPP's ``udta/loci`` and QuickTime's ``meta`` key ``com.apple.quicktime.location.ISO6709``."""
+    3GPP's ``udta/loci`` (with a 64-bit size), iTunes-style ``udta/meta/ilst/©xyz``, a
+    track's own ``udta/©xyz``, and QuickTime's ``meta`` key ``com.apple.quicktime.location.ISO6709``."""
     place = box(b"\xa9xyz", struct.pack(">HH", len(VIDEO_POSITION), 0x15C7), VIDEO_POSITION)
-    loci = box(b"loci", bytes(4), struct.pack(">H", 0x15C7), b"Home\0", b"\0",
-               struct.pack(">iii", int(2.3522 * 65536), int(48.8566 * 65536), 0), b"earth\0\0")  # fmt: skip
+    fixed_point = struct.pack(">iii", int(2.3522 * 65536), int(48.8566 * 65536), 0)
+    language = struct.pack(">H", 0x15C7)
+    loci = large_box(b"loci", bytes(4), language, b"Home\0", b"\0", fixed_point, b"earth\0\0")
+    text = box(b"data", struct.pack(">II", 1, 0), VIDEO_POSITION)
+    handler = box(b"hdlr", bytes(8), b"mdir", bytes(13))
+    itunes = box(b"meta", bytes(4), handler, box(b"ilst", box(b"\xa9xyz", text)))
     quicktime = box(
         b"meta",
         box(b"hdlr", bytes(8), b"mdta", bytes(13)),
@@ -240,7 +251,8 @@ def motion_video():
         box(b"ilst", box(struct.pack(">I", 1), box(b"data", struct.pack(">II", 1, 0), b"14")),
             box(struct.pack(">I", 2), box(b"data", struct.pack(">II", 1, 0), VIDEO_POSITION))),
     )  # fmt: skip
-    movie = box(b"moov", box(b"mvhd", bytes(100)), box(b"udta", place, loci), quicktime)
+    track = box(b"trak", box(b"tkhd", bytes(84)), box(b"udta", place))
+    movie = box(b"moov", box(b"mvhd", bytes(100)), track, box(b"udta", place, loci, itunes), quicktime)
     return box(b"ftyp", b"mp42", bytes(4), b"isommp42") + box(b"mdat", VIDEO_FRAMES) + movie
 
 

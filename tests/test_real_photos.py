@@ -7,6 +7,7 @@ a screen-sized rendition. The GPS position and personal EXIF tags are taken out 
 the stored original in place: same length, every pixel as uploaded.
 """
 
+import functools
 import io
 import struct
 import zlib
@@ -18,6 +19,7 @@ from PIL import Image
 
 from imagestore.photos import decoding, incoming, privacy
 from imagestore.photos.images import ImageRejected
+from imagestore.photos.privacy import xmp
 
 CORPUS = camera_files.corpus()
 EXPECTED_TYPES = {
@@ -239,6 +241,32 @@ def test_a_position_an_owner_and_a_serial_number_in_the_xmp_item_of_a_heif_are_b
     assert b'hdrgm:Version="1.0"' in served, "the rest of the XMP packet is kept"
 
 
+PLACES = (b"\xa9xyz", b"loci")
+
+
+def video_boxes(data):
+    """Every box of the video in ``data``, as ``(depth, type, size)``, walked as a player
+    walks the boxes it knows to hold others."""
+    found = []
+
+    def walk(start, end, depth):
+        at = start
+        while at + 8 <= end:
+            size, kind = struct.unpack_from(">I4s", data, at)
+            header = 16 if size == 1 else 8
+            size = struct.unpack_from(">Q", data, at + 8)[0] if size == 1 else size
+            found.append((depth, kind, size))
+            body = at + header
+            if kind == b"meta" and data[body : body + 4] == bytes(4):
+                body += 4
+            if kind in (b"moov", b"trak", b"udta", b"ilst", b"meta"):
+                walk(body, at + size, depth + 1)
+            at += size
+
+    walk(data.index(b"ftypmp42") - 4, len(data), 0)
+    return found
+
+
 @pytest.mark.parametrize("name", ["motion-photo.jpg", "motion-photo.heic"])
 def test_where_a_motion_photo_s_video_was_filmed_is_gone_and_the_video_kept(client, upload, name):
     served = client.get(stored(upload, name)["url"]).data
@@ -246,6 +274,30 @@ def test_where_a_motion_photo_s_video_was_filmed_is_gone_and_the_video_kept(clie
     assert camera_files.VIDEO_POSITION not in served and b"loci" not in served
     assert camera_files.VIDEO_FRAMES in served and b"com.android.version" in served
     assert pixels_of_every_picture(served) == pixels_of_every_picture(CORPUS[name])
+
+
+@pytest.mark.parametrize("name", ["motion-photo.jpg", "motion-photo.heic"])
+def test_a_motion_photo_s_video_keeps_every_box_where_it_was_with_its_places_made_free(client, upload, name):
+    original = video_boxes(CORPUS[name])
+    served = video_boxes(client.get(stored(upload, name)["url"]).data)
+    kinds = [kind for _, kind, _ in original]
+    assert kinds.count(b"\xa9xyz") == 3 and kinds.count(b"loci") == 1
+    assert served == [(depth, b"free" if kind in PLACES else kind, size) for depth, kind, size in original]
+
+
+NESTED_TRACKS = functools.reduce(lambda inner, _: camera_files.box(b"trak", inner), range(1000), b"")
+VIDEO_START = camera_files.box(b"ftyp", b"mp42", bytes(4), b"isommp42")
+CRAFTED_VIDEOS = {
+    "a 64-bit box cut short": VIDEO_START + struct.pack(">I4s", 1, b"mdat"),
+    "tracks nested a thousand deep": VIDEO_START + camera_files.box(b"moov", NESTED_TRACKS),
+    "many file types before one movie": VIDEO_START * 50 + camera_files.motion_video(),
+}
+
+
+@pytest.mark.parametrize("crafted", CRAFTED_VIDEOS)
+def test_a_video_made_to_break_the_walk_gets_an_answer_not_an_error(client, upload, crafted):
+    answer = upload(("crafted.jpg", CORPUS["camera.jpg"] + CRAFTED_VIDEOS[crafted]))
+    assert answer.status_code in (201, 400), answer.json
 
 
 def heif_with_compressed_xmp():
@@ -282,6 +334,15 @@ def test_a_compressed_xmp_packet_with_a_position_is_taken_out_of_a_png(client, u
 def test_a_compressed_xmp_packet_without_a_position_is_kept_in_a_png(client, upload):
     original = camera_files.png_with_compressed_xmp(xmp=b'<x:xmpmeta xmlns:x="adobe:ns:meta/"/>')
     assert client.get(stored(upload, "plain.png", original)["url"]).data == original
+
+
+@pytest.mark.parametrize(
+    "packet", [b"<dc:creator>" * 200_000, b" exif:GPSLatitude='" * 100_000, b"<exif:GPSAltitude " * 100_000]
+)
+def test_an_xmp_packet_of_unfinished_private_properties_is_blanked_to_its_end(packet):
+    data = bytearray(packet)
+    assert xmp.blank_private(data, 0, len(data))
+    assert data == b" " * len(packet)
 
 
 def test_exif_that_imagemagick_wrote_into_a_png_text_chunk_is_removed(client, upload):

@@ -67,7 +67,7 @@ def _jpeg(data):
             removed |= _scrub_span(data, body, end)
         elif data[body : body + len(xmp.JPEG_XMP_PREFIX)] == xmp.JPEG_XMP_PREFIX:
             removed |= xmp.blank_private(data, body + len(xmp.JPEG_XMP_PREFIX), end)
-    return video.blank_locations(data) | removed
+    return _video_locations(data) | removed
 
 
 def _jpeg_app1_segments(data):
@@ -96,6 +96,14 @@ def _jpeg_app1_segments(data):
         else:
             return
         picture = data.find(JPEG_SOI, at)
+
+
+def _video_locations(data):
+    """:raise CannotRemove: a motion photo's video whose boxes cannot be walked."""
+    try:
+        return video.blank_locations(data)
+    except (ValueError, IndexError, struct.error) as why:
+        raise CannotRemove(f"a video in the file cannot be read: {why}") from None
 
 
 def _after_compressed_data(data, at):
@@ -185,7 +193,7 @@ def _heif(data):
             spans = []
         for start, end in spans:
             removed |= scrub(data, start, end)
-    return video.blank_locations(data) | removed
+    return _video_locations(data) | removed
 
 
 _SCRUBBERS = {"JPEG": _jpeg, "MPO": _jpeg, "PNG": _png, "WEBP": _webp, "HEIF": _heif, "AVIF": _heif}

@@ -8,6 +8,8 @@ EXIF item's bytes start with the offset of its TIFF header.
 
 import struct
 
+from . import xmp
+
 MAX_BOXES = 10_000
 XMP_CONTENT_TYPE = b"application/rdf+xml"
 ITEM_NAMES = {b"Exif": "Exif", b"mime": "XMP"}
@@ -24,21 +26,26 @@ def exif_spans(data):
     :raise UnreachableItem: an Exif item is stored in more than one piece, or in the
         ``meta`` box itself; nothing is yielded for the file then.
     """
-    for offset, length in _spans_of(data, b"Exif"):
+    for offset, length, _ in _spans_of(data, b"Exif", shortest=12):
         yield _tiff_start(data, offset, length), offset + length
 
 
 def xmp_spans(data):
-    """Yield ``(start, end)`` of each XMP packet in ``data``.
+    """Yield ``(start, end)`` of each XMP packet in ``data`` that can be blanked in place.
 
-    :raise UnreachableItem: as ``exif_spans``, and for a packet stored compressed.
+    :raise UnreachableItem: as ``exif_spans``, and for a compressed packet that holds
+        private properties (or cannot be inflated to tell).
     """
-    for offset, length in _spans_of(data, b"mime"):
-        yield offset, offset + length
+    for offset, length, encoding in _spans_of(data, b"mime", shortest=0):
+        if not encoding:
+            yield offset, offset + length
+        elif xmp.compressed_is_private(bytes(data[offset : offset + length])):
+            raise UnreachableItem("an XMP item is stored compressed")
 
 
-def _spans_of(data, item_type):
-    """``(offset, length)`` of each item of ``item_type`` (``mime`` ones: XMP only)."""
+def _spans_of(data, item_type, shortest):
+    """``(offset, length, content_encoding)`` of each item of ``item_type`` (``mime``
+    ones: XMP only)."""
     meta = child(boxes(data, 0, len(data)), b"meta")
     if meta is None:
         return []
@@ -46,17 +53,17 @@ def _spans_of(data, item_type):
     iinf, iloc = child(children, b"iinf"), child(children, b"iloc")
     if iinf is None or iloc is None:
         return []
-    items = set(_items_of_type(data, *iinf, item_type))
+    items = dict(_items_of_type(data, *iinf, item_type))
     located = {item: extents for item, method, extents in _locations(data, *iloc) if item in items}
     spans = []
-    for item in items:
+    for item, encoding in items.items():
         extents = located.get(item)
         if not extents or len(extents) != 1:
             raise UnreachableItem(f"{ITEM_NAMES[item_type]} item {item} is not one piece of the file")
         offset, length = extents[0]
-        if length < 12 or offset + length > len(data) or offset < meta[1] and offset + length > meta[0]:
+        if length < shortest or offset + length > len(data) or offset < meta[1] and offset + length > meta[0]:
             raise UnreachableItem(f"{ITEM_NAMES[item_type]} item {item} lies outside the file's data")
-        spans.append((offset, length))
+        spans.append((offset, length, encoding))
     return spans
 
 
@@ -69,39 +76,39 @@ def _tiff_start(data, offset, length):
 
 
 def boxes(data, start, end):
-    """Yield ``(type, body_start, body_end)`` of the boxes between ``start`` and ``end``."""
+    """Yield ``(type, box_start, body_start, body_end)`` of the boxes between ``start`` and ``end``."""
     at, seen = start, 0
     while at + 8 <= end and seen < MAX_BOXES:
         size, kind = struct.unpack_from(">I4s", data, at)
         header = 8
         if size == 1:
+            if at + 16 > end:
+                return
             size, header = struct.unpack_from(">Q", data, at + 8)[0], 16
         elif size == 0:
             size = end - at
         if size < header or at + size > end:
             return
-        yield kind, at + header, at + size
+        yield kind, at, at + header, at + size
         at += size
         seen += 1
 
 
 def child(found, kind):
     """``(body_start, body_end)`` of the first box of ``kind`` among ``found``, or None."""
-    for box_kind, start, end in found:
+    for box_kind, _, start, end in found:
         if box_kind == kind:
             return start, end
     return None
 
 
 def _items_of_type(data, start, end, wanted):
-    """The items of type ``wanted`` that ``iinf`` lists; of ``mime`` items, the XMP ones.
-
-    :raise UnreachableItem: an XMP item is stored compressed.
-    """
+    """``(item, content_encoding)`` of the items of type ``wanted`` that ``iinf`` lists;
+    of ``mime`` items, the XMP ones."""
     version = data[start]
     count_size = 2 if version == 0 else 4
     first = start + 4 + count_size
-    for kind, body, body_end in boxes(data, first, end):
+    for kind, _, body, body_end in boxes(data, first, end):
         if kind != b"infe" or body_end - body < 4:
             continue
         infe_version = data[body]
@@ -113,13 +120,11 @@ def _items_of_type(data, start, end, wanted):
         if data[type_at : type_at + 4] != wanted:
             continue
         if wanted != b"mime":
-            yield item
+            yield item, b""
             continue
         _name, content_type, encoding = (bytes(data[type_at + 4 : body_end]).split(b"\0") + [b"", b""])[:3]
         if content_type == XMP_CONTENT_TYPE:
-            if encoding:
-                raise UnreachableItem(f"XMP item {item} is stored compressed")
-            yield item
+            yield item, encoding
 
 
 def _locations(data, start, end):

@@ -22,23 +22,49 @@ PRIVATE_PROPERTIES = (
     rb"dc:creator",
 )
 _NAME = rb"(?:" + rb"|".join(PRIVATE_PROPERTIES) + rb")"
-_ATTRIBUTE = re.compile(rb"(?<=\s)" + _NAME + rb"\s*=\s*(?:\"[^\"]*\"|'[^']*')")
-_EMPTY_ELEMENT = re.compile(rb"<(" + _NAME + rb")\b[^>]*/>")
-_ELEMENT = re.compile(rb"<(" + _NAME + rb")\b[^>]*>.*?</\1\s*>", re.DOTALL)
+_PROPERTY = re.compile(rb"<(" + _NAME + rb")(?![\w:])|(?<=\s)" + _NAME + rb"\s*=\s*")
+QUOTES = b"\"'"
 MAX_INFLATED = 16 * 2**20
 
 
 def blank_private(data, start, end):
     """Blank the private properties of the XMP packet in ``data[start:end]``, in place;
     return whether there were any."""
-    packet = bytes(data[start:end])
-    blanked = packet
-    for pattern in (_ELEMENT, _EMPTY_ELEMENT, _ATTRIBUTE):
-        blanked = pattern.sub(lambda match: b" " * len(match.group(0)), blanked)
-    if blanked == packet:
-        return False
-    data[start:end] = blanked
-    return True
+    spans = private_spans(bytes(data[start:end]))
+    for span_start, span_end in spans:
+        data[start + span_start : start + span_end] = b" " * (span_end - span_start)
+    return bool(spans)
+
+
+def private_spans(packet):
+    """``(start, end)`` of each private property in ``packet``: an element from its opening
+    tag to its closing one, or an attribute with its value. One whose end is missing runs
+    to the end of the packet. Found in one pass: each search starts where the last ended,
+    so a packet made to look like many unfinished properties costs no more than a real one."""
+    spans, at = [], 0
+    while (found := _PROPERTY.search(packet, at)) is not None:
+        if found.group(1) is not None:
+            end = _element_end(packet, found.group(1), found.end())
+        elif found.end() < len(packet) and packet[found.end()] in QUOTES:
+            closing = packet.find(packet[found.end() : found.end() + 1], found.end() + 1)
+            end = len(packet) if closing == -1 else closing + 1
+        else:
+            at = found.end()
+            continue
+        spans.append((found.start(), end))
+        at = end
+    return spans
+
+
+def _element_end(packet, name, after_name):
+    tag_end = packet.find(b">", after_name)
+    if tag_end == -1:
+        return len(packet)
+    if packet[tag_end - 1 : tag_end] == b"/":
+        return tag_end + 1
+    closing = packet.find(b"</" + name, tag_end)
+    closing_end = -1 if closing == -1 else packet.find(b">", closing)
+    return len(packet) if closing_end == -1 else closing_end + 1
 
 
 def compressed_is_private(compressed):
@@ -50,6 +76,4 @@ def compressed_is_private(compressed):
         packet = inflate.decompress(compressed, MAX_INFLATED)
     except zlib.error:
         return True
-    return bool(inflate.unconsumed_tail) or any(
-        pattern.search(packet) for pattern in (_ELEMENT, _EMPTY_ELEMENT, _ATTRIBUTE)
-    )
+    return bool(inflate.unconsumed_tail) or bool(private_spans(packet))
