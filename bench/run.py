@@ -7,7 +7,7 @@
 ``--store-sizes`` with no sizes skips the store-size test, ``--request-sizes`` with
 none the count of storage requests per action (``requests_per_action.py``),
 ``--copy-images 0`` the rate of ``imagestore copy`` beside the SDK script
-(``copy_rate.py``, on emulators of its own).
+(``copy_rate.py``, on emulators of its own; run when aws and azure are measured).
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
 starts the app as users do (``python app-<mode>-access.py <ini>``; also without
@@ -584,7 +584,9 @@ def main():
             request_counts = {}
             if "aws" in args.backends and args.request_sizes:
                 request_counts = requests_per_action.measure(endpoints["aws"], args.request_sizes, folder)
-    copy_rates = copy_rate.measure(args.copy_images, trials=3) if args.copy_images else None
+    copy_rates = None
+    if args.copy_images and {"aws", "azure"} <= set(args.backends):
+        copy_rates = copy_rate.measure(args.copy_images, trials=4)
     print(table(results, store_sizes, args))
     if request_counts:
         print("\n" + requests_per_action.tables(request_counts))

@@ -15,6 +15,9 @@ from emulators import PROJECT_ROOT, write_ini
 from filled import fill_as_users_do, with_encryption
 from processes import IMAGESTORE, clean_environment, run_imagestore
 
+from imagestore.database import get_db
+from imagestore.store_copy import StoreCopy
+
 SHARED_BACKENDS = ("filesystem", "aws", "azure")
 DIRECTIONS = [(source, to) for source in SHARED_BACKENDS for to in SHARED_BACKENDS if source != to]
 ENCRYPTION_KEY = "c" * 32
@@ -160,3 +163,42 @@ def test_a_folder_store_moves_to_s3_then_azure_whole_and_shows_the_same_gallery(
     galleries = [served_gallery(app) for app in apps]
     assert len(galleries[0][0]) == 8
     assert galleries[0] == galleries[1] == galleries[2]
+
+
+@pytest.fixture
+def folder_to_folder(own_config, tmp_path, store_name, open_app):
+    """The databases of two folder stores in this process, the source filled as users do,
+    and the destination's folder."""
+    (tmp_path / "to").mkdir()
+    source = open_app(str(own_config("filesystem")))
+    destination = open_app(str(write_ini("filesystem", store_name, tmp_path / "to")))
+    fill_as_users_do(source)
+    with source.app_context():
+        source_db = get_db()
+    with destination.app_context():
+        destination_db = get_db()
+    return source_db, destination_db, tmp_path / "to" / "images"
+
+
+def copy_all(copier):
+    return {key: copier.copy((uploaded_ns, key)).verdict for uploaded_ns, key in copier.images()}
+
+
+def test_a_different_image_put_in_the_destination_after_it_was_listed_is_a_conflict(folder_to_folder):
+    source_db, destination_db, folder = folder_to_folder
+    copier = StoreCopy(source_db, destination_db)
+    theirs = samples.image(seed=4321)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "photo.jpg").write_bytes(theirs)
+    assert copy_all(copier)["photo.jpg"] == "conflict"
+    assert (folder / "photo.jpg").read_bytes() == theirs
+
+
+def test_an_image_deleted_from_the_destination_after_it_was_listed_is_copied_again(folder_to_folder):
+    source_db, destination_db, folder = folder_to_folder
+    copy_all(StoreCopy(source_db, destination_db))
+    copier = StoreCopy(source_db, destination_db)
+    (folder / "photo.jpg").unlink()
+    verdicts = copy_all(copier)
+    assert verdicts.pop("photo.jpg") == "copied" and set(verdicts.values()) == {"already there"}
+    assert (folder / "photo.jpg").read_bytes() == source_db["photo.jpg"]
