@@ -51,7 +51,11 @@ class StoreCopy:
         return order.entries_newest_first(self.source_keys)
 
     def copy(self, entry):
-        """Copy one image and what is kept for it; return a ``Copied``."""
+        """Copy one image and what is kept for it; return a ``Copied``.
+
+        The upload marker is written last, after the journal's entry: a copy cut short
+        before the marker writes both when run again, so apps serving the destination
+        are told of every image, whenever the first run stopped."""
         uploaded_ns, key = entry
         kept = [prefix + key for prefix in KEPT_PREFIXES if prefix + key in self.kept_in_source]
         marker = order.upload_marker(key, uploaded_ns) if uploaded_ns else None
@@ -61,11 +65,12 @@ class StoreCopy:
         if image_written is None:
             return Copied(key, "conflict")
         written = [image_written] + [self._copy_if_missing(kept_key) for kept_key in kept]
-        if marker:
-            written.append(self._put_if_missing(marker, b""))
-        if not any(written):
+        marker_missing = marker is not None and marker not in self.held
+        if not any(written) and not marker_missing:
             return Copied(key, "already there")
         self.journal.record(self.destination, "added", key, uploaded_ns)
+        if marker_missing:
+            self._create(marker, b"")
         return Copied(key, "copied")
 
     def _copy_image(self, key):
@@ -88,9 +93,6 @@ class StoreCopy:
         except KeyError:
             return False
         return self._create(kept_key, value)
-
-    def _put_if_missing(self, key, value):
-        return key not in self.held and self._create(key, value)
 
     def _create(self, key, value):
         """Write ``key`` unless it is there: True when it was written."""

@@ -16,6 +16,7 @@ from filled import fill_as_users_do, with_encryption
 from processes import IMAGESTORE, clean_environment, run_imagestore
 
 from imagestore.database import get_db
+from imagestore.index.journal import Journal
 from imagestore.store_copy import StoreCopy
 
 SHARED_BACKENDS = ("filesystem", "aws", "azure")
@@ -168,7 +169,7 @@ def test_a_folder_store_moves_to_s3_then_azure_whole_and_shows_the_same_gallery(
 @pytest.fixture
 def folder_to_folder(own_config, tmp_path, store_name, open_app):
     """The databases of two folder stores in this process, the source filled as users do,
-    and the destination's folder."""
+    the destination's folder, and an app serving the destination."""
     (tmp_path / "to").mkdir()
     source = open_app(str(own_config("filesystem")))
     destination = open_app(str(write_ini("filesystem", store_name, tmp_path / "to")))
@@ -177,7 +178,7 @@ def folder_to_folder(own_config, tmp_path, store_name, open_app):
         source_db = get_db()
     with destination.app_context():
         destination_db = get_db()
-    return source_db, destination_db, tmp_path / "to" / "images"
+    return source_db, destination_db, tmp_path / "to" / "images", destination
 
 
 def copy_all(copier):
@@ -185,7 +186,7 @@ def copy_all(copier):
 
 
 def test_a_different_image_put_in_the_destination_after_it_was_listed_is_a_conflict(folder_to_folder):
-    source_db, destination_db, folder = folder_to_folder
+    source_db, destination_db, folder, _ = folder_to_folder
     copier = StoreCopy(source_db, destination_db)
     theirs = samples.image(seed=4321)
     folder.mkdir(parents=True, exist_ok=True)
@@ -195,10 +196,36 @@ def test_a_different_image_put_in_the_destination_after_it_was_listed_is_a_confl
 
 
 def test_an_image_deleted_from_the_destination_after_it_was_listed_is_copied_again(folder_to_folder):
-    source_db, destination_db, folder = folder_to_folder
+    source_db, destination_db, folder, _ = folder_to_folder
     copy_all(StoreCopy(source_db, destination_db))
     copier = StoreCopy(source_db, destination_db)
     (folder / "photo.jpg").unlink()
     verdicts = copy_all(copier)
     assert verdicts.pop("photo.jpg") == "copied" and set(verdicts.values()) == {"already there"}
     assert (folder / "photo.jpg").read_bytes() == source_db["photo.jpg"]
+
+
+class CutShort(Exception):
+    """The copy stopped here, as when it is killed."""
+
+
+def cut_short(*args):
+    raise CutShort
+
+
+def test_a_copy_cut_short_before_telling_serving_apps_of_an_upload_tells_them_when_run_again(
+    folder_to_folder, monkeypatch
+):
+    source_db, destination_db, _, destination = folder_to_folder
+    serving = destination.test_client()
+    assert serving.get("/api/images").json["total"] == 0
+    first = StoreCopy(source_db, destination_db)
+    with monkeypatch.context() as cut:
+        cut.setattr(Journal, "record", cut_short)
+        for entry in first.images():
+            with pytest.raises(CutShort):
+                first.copy(entry)
+    verdicts = copy_all(StoreCopy(source_db, destination_db))
+    assert verdicts["photo.jpg"] == verdicts["IMG_0002.HEIC"] == "copied"
+    shown = [image["key"] for image in serving.get("/api/images").json["images"]]
+    assert {"photo.jpg", "IMG_0002.HEIC"} <= set(shown)
