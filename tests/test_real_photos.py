@@ -286,11 +286,21 @@ def test_a_motion_photo_s_video_keeps_every_box_where_it_was_with_its_places_mad
 
 
 NESTED_TRACKS = functools.reduce(lambda inner, _: camera_files.box(b"trak", inner), range(1000), b"")
+NESTED_ITEMS = camera_files.box(
+    b"udta",
+    functools.reduce(
+        lambda inner, _: camera_files.box(b"meta", bytes(4), camera_files.box(b"ilst", inner)),
+        range(1200),
+        camera_files.box(b"\xa9xyz", camera_files.VIDEO_POSITION),
+    ),
+)
 VIDEO_START = camera_files.box(b"ftyp", b"mp42", bytes(4), b"isommp42")
 CRAFTED_VIDEOS = {
     "a 64-bit box cut short": VIDEO_START + struct.pack(">I4s", 1, b"mdat"),
     "tracks nested a thousand deep": VIDEO_START + camera_files.box(b"moov", NESTED_TRACKS),
     "many file types before one movie": VIDEO_START * 50 + camera_files.motion_video(),
+    "metadata nested a thousand deep": VIDEO_START
+    + camera_files.box(b"moov", camera_files.box(b"udta", NESTED_ITEMS)),
 }
 
 
@@ -300,25 +310,55 @@ def test_a_video_made_to_break_the_walk_gets_an_answer_not_an_error(client, uplo
     assert answer.status_code in (201, 400), answer.json
 
 
-def heif_with_compressed_xmp():
-    """The boxes of a HEIF whose XMP item is stored deflated, which cannot be blanked in place."""
-    box, packet = camera_files.box, zlib.compress(camera_files.XMP_WITH_POSITION)
-    deflated_xmp = b"mime\0application/rdf+xml\0deflate\0"
-    item = box(b"infe", bytes([2, 0, 0, 0]), struct.pack(">HH", 1, 0), deflated_xmp)
+def heif_with_an_xmp_item(packet, encoding=b"", in_meta=False):
+    """The boxes of a HEIF with one XMP item, stored as ``encoding`` says, in the file's data
+    or in the ``meta`` box's own ``idat`` (construction method 1)."""
+    box = camera_files.box
+    item = box(
+        b"infe",
+        bytes([2, 0, 0, 0]),
+        struct.pack(">HH", 1, 0),
+        b"mime\0application/rdf+xml\0" + encoding + b"\0",
+    )
 
     def meta(offset):
-        one_extent = struct.pack(">HHHHII", 1, 1, 0, 1, offset, len(packet))
-        located = box(b"iloc", bytes(4), bytes([0x44, 0]), one_extent)
+        one_extent = struct.pack(">HHHHHII", 1, 1, int(in_meta), 0, 1, 0 if in_meta else offset, len(packet))
+        located = box(b"iloc", bytes([1, 0, 0, 0]), bytes([0x44, 0]), one_extent)
+        inside = [box(b"idat", packet)] if in_meta else []
         return box(b"meta", bytes(4), box(b"hdlr", bytes(8), b"pict", bytes(13)),
-                   box(b"iinf", bytes(4), struct.pack(">H", 1), item), located)  # fmt: skip
+                   box(b"iinf", bytes(4), struct.pack(">H", 1), item), located, *inside)  # fmt: skip
 
     head = box(b"ftyp", b"heic", bytes(4), b"mif1heic")
-    return head + meta(len(head) + len(meta(0)) + 8) + box(b"mdat", packet)
+    return head + meta(len(head) + len(meta(0)) + 8) + box(b"mdat", b"" if in_meta else packet)
 
 
-def test_an_xmp_item_stored_compressed_is_one_whose_location_cannot_be_removed():
-    with pytest.raises(privacy.CannotRemove, match="compressed"):
-        privacy.remove_location(heif_with_compressed_xmp(), "HEIF")
+@pytest.mark.parametrize(
+    "stored",
+    [{"encoding": b"deflate"}, {"in_meta": True}, {"in_meta": True, "encoding": b"deflate"}],
+    ids=["compressed", "in-the-meta-box", "compressed-in-the-meta-box"],
+)
+def test_an_xmp_item_with_a_position_that_cannot_be_blanked_in_place_is_refused(stored):
+    packet = camera_files.XMP_WITH_POSITION
+    packet = zlib.compress(packet) if stored.get("encoding") else packet
+    with pytest.raises(privacy.CannotRemove):
+        privacy.remove_location(heif_with_an_xmp_item(packet, **stored), "HEIF")
+
+
+def test_a_compressed_xmp_item_without_a_position_is_kept():
+    data = heif_with_an_xmp_item(zlib.compress(b'<x:xmpmeta xmlns:x="adobe:ns:meta/"/>'), encoding=b"deflate")
+    assert privacy.remove_location(data, "HEIF") == (data, False)
+
+
+def test_compressed_xmp_past_what_one_upload_may_inflate_is_taken_out_of_a_png(monkeypatch):
+    monkeypatch.setattr(xmp, "MAX_INFLATED", 1000)
+    filler = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">' + b" " * 400 + b"</x:xmpmeta>"
+    data = camera_files.png_with_compressed_xmp(xmp=filler)
+    chunk_at = data.index(b"iTXtXML:com.adobe.xmp") - 4
+    chunk_end = chunk_at + 12 + struct.unpack_from(">I", data, chunk_at)[0]
+    crowded = data[:chunk_end] + data[chunk_at:chunk_end] * 5 + data[chunk_end:]
+    cleaned, removed = privacy.remove_location(crowded, "PNG")
+    assert removed and cleaned.count(b"iTXtXML:com.adobe.xmp") == 2, "two fit in what may be inflated"
+    assert pixels_of_every_picture(cleaned) == pixels_of_every_picture(crowded)
 
 
 def test_a_compressed_xmp_packet_with_a_position_is_taken_out_of_a_png(client, upload):
@@ -343,6 +383,30 @@ def test_an_xmp_packet_of_unfinished_private_properties_is_blanked_to_its_end(pa
     data = bytearray(packet)
     assert xmp.blank_private(data, 0, len(data))
     assert data == b" " * len(packet)
+
+
+XMP_ODDITIES = {
+    "a quoted >": (b'<a><exif:GPSLatitude q="a/>">48N</exif:GPSLatitude></a>', b"<exif", b"Latitude>"),
+    "a longer closing name": (
+        b"<a><exif:GPSVersionID>2</exif:GPSVersionIDx></exif:GPSVersionID></a>",
+        b"<exif",
+        b"ID>",
+    ),
+    "a longer element name": (b"<a><photoshop:City.old>Paris</photoshop:City.old></a>", None, None),
+    "an attribute": (b"<a x='1' exif:GPSLongitude = '2,21E'/>", b"exif", b"E'"),
+}
+
+
+@pytest.mark.parametrize("oddity", XMP_ODDITIES)
+def test_xmp_properties_are_blanked_to_their_own_ends(oddity):
+    packet, first, last = XMP_ODDITIES[oddity]
+    data = bytearray(packet)
+    xmp.blank_private(data, 0, len(data))
+    if first is None:
+        assert data == packet
+    else:
+        start, end = packet.index(first), packet.rindex(last) + len(last)
+        assert data == packet[:start] + b" " * (end - start) + packet[end:]
 
 
 def test_exif_that_imagemagick_wrote_into_a_png_text_chunk_is_removed(client, upload):

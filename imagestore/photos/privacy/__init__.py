@@ -102,8 +102,8 @@ def _video_locations(data):
     """:raise CannotRemove: a motion photo's video whose boxes cannot be walked."""
     try:
         return video.blank_locations(data)
-    except (ValueError, IndexError, struct.error) as why:
-        raise CannotRemove(f"a video in the file cannot be read: {why}") from None
+    except (ValueError, IndexError, struct.error, RecursionError) as why:
+        raise CannotRemove(f"a video in the file cannot be looked into: {why}") from None
 
 
 def _after_compressed_data(data, at):
@@ -123,7 +123,7 @@ def _png(data):
     """The ``eXIf`` chunk; the EXIF that ImageMagick writes as hex in a text chunk ("Raw
     profile type exif"), whose chunk is made one that readers skip; and XMP in ``iTXt``,
     plain or compressed."""
-    removed, at = False, len(PNG_SIGNATURE)
+    removed, at, inflating = False, len(PNG_SIGNATURE), xmp.Inflating()
     while at + 12 <= len(data):
         length, kind = struct.unpack_from(">I4s", data, at)
         body, end = at + 8, at + 8 + length
@@ -135,7 +135,7 @@ def _png(data):
         elif kind in PNG_TEXT_CHUNKS and data[body:end].startswith(PNG_RAW_EXIF_KEYWORDS):
             changed = _skipped_by_readers(data, at, body, end)
         elif kind == b"iTXt" and data[body:end].startswith(xmp.PNG_XMP_KEYWORD):
-            changed = _png_xmp(data, at, body, end)
+            changed = _png_xmp(data, at, body, end, inflating)
         if changed:
             struct.pack_into(">I", data, end, zlib.crc32(data[at + 4 : end]))
             removed = True
@@ -143,7 +143,7 @@ def _png(data):
     return removed
 
 
-def _png_xmp(data, at, body, end):
+def _png_xmp(data, at, body, end, inflating):
     """XMP in an ``iTXt`` chunk: blanked in place; compressed, the chunk is made one readers
     skip when its packet holds private properties (the packet is lost with them)."""
     flag = body + len(xmp.PNG_XMP_KEYWORD)
@@ -151,7 +151,7 @@ def _png_xmp(data, at, body, end):
         return xmp.blank_private(data, body, end)
     language_end = data.find(b"\0", flag + 2, end)
     translated_end = data.find(b"\0", language_end + 1, end) if language_end != -1 else -1
-    if translated_end == -1 or xmp.compressed_is_private(bytes(data[translated_end + 1 : end])):
+    if translated_end == -1 or inflating.is_private(bytes(data[translated_end + 1 : end])):
         return _skipped_by_readers(data, at, body, end)
     return False
 

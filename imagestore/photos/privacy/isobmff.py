@@ -36,10 +36,11 @@ def xmp_spans(data):
     :raise UnreachableItem: as ``exif_spans``, and for a compressed packet that holds
         private properties (or cannot be inflated to tell).
     """
-    for offset, length, encoding in _spans_of(data, b"mime", shortest=0):
+    inflating = xmp.Inflating()
+    for offset, length, encoding in sorted(set(_spans_of(data, b"mime", shortest=1))):
         if not encoding:
             yield offset, offset + length
-        elif xmp.compressed_is_private(bytes(data[offset : offset + length])):
+        elif inflating.is_private(bytes(data[offset : offset + length])):
             raise UnreachableItem("an XMP item is stored compressed")
 
 
@@ -61,7 +62,8 @@ def _spans_of(data, item_type, shortest):
         if not extents or len(extents) != 1:
             raise UnreachableItem(f"{ITEM_NAMES[item_type]} item {item} is not one piece of the file")
         offset, length = extents[0]
-        if length < shortest or offset + length > len(data) or offset < meta[1] and offset + length > meta[0]:
+        in_meta = offset < meta[1] and offset + length > meta[0]
+        if offset < 0 or length < shortest or offset + length > len(data) or in_meta:
             raise UnreachableItem(f"{ITEM_NAMES[item_type]} item {item} lies outside the file's data")
         spans.append((offset, length, encoding))
     return spans

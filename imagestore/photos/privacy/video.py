@@ -11,9 +11,10 @@ location box is turned into a ``free`` box of its length, which every reader
 skips, and a QuickTime location value is overwritten with spaces. Nothing
 else moves, and the video plays as it did.
 
-At most ``MAX_VIDEOS`` places that start like an MP4 are looked at, each movie
-once, and at most ``MAX_BOXES_WALKED`` boxes in all, so that no upload costs
-more than a real motion photo many times over.
+Each movie is walked once, at most ``MAX_VIDEOS`` of them and ``MAX_BOXES_WALKED``
+boxes in all, so that no upload costs more than a real motion photo many times
+over; a file past those limits is one whose videos cannot all be looked into
+(``TooManyBoxes``).
 """
 
 import re
@@ -30,6 +31,10 @@ MAX_BOXES_WALKED = 100_000
 _FILE_TYPE = re.compile(rb"ftyp[\x20-\x7e]{4}")
 
 
+class TooManyBoxes(ValueError):
+    """The file holds more videos, or more boxes, than a motion photo does."""
+
+
 class _Walk:
     """The boxes of one upload, counted against ``MAX_BOXES_WALKED``."""
 
@@ -39,7 +44,7 @@ class _Walk:
     def boxes(self, start, end):
         for found in boxes(self.data, start, end):
             if self.left <= 0:
-                return
+                raise TooManyBoxes(f"more than {MAX_BOXES_WALKED} boxes")
             self.left -= 1
             yield found
 
@@ -54,10 +59,10 @@ def blank_locations(data):
             continue
         moov = child(walk.boxes(start, len(data)), b"moov")
         if moov is not None and moov not in movies:
+            if len(movies) == MAX_VIDEOS:
+                raise TooManyBoxes(f"more than {MAX_VIDEOS} videos")
             movies.add(moov)
             removed |= _blank_movie(walk, *moov)
-        if len(movies) == MAX_VIDEOS or walk.left <= 0:
-            break
     return removed
 
 
@@ -82,15 +87,21 @@ def _blank_metadata(walk, start, end):
 
 def _free_locations(walk, start, end):
     """``©xyz`` and ``loci`` among a ``udta`` box's children, and in its iTunes-style ``meta``."""
+    removed = _free_location_boxes(walk, start, end)
+    for kind, _, body, body_end in list(walk.boxes(start, end)):
+        if kind == b"meta":
+            items = child(walk.boxes(*_meta_children(walk.data, body, body_end)), b"ilst")
+            removed |= items is not None and _free_location_boxes(walk, *items)
+    return removed
+
+
+def _free_location_boxes(walk, start, end):
     removed = False
     for kind, box_start, body, body_end in list(walk.boxes(start, end)):
         if kind in LOCATION_BOXES:
             walk.data[box_start + 4 : box_start + 8] = FREE
             walk.data[body:body_end] = bytes(body_end - body)
             removed = True
-        elif kind == b"meta":
-            items = child(walk.boxes(*_meta_children(walk.data, body, body_end)), b"ilst")
-            removed |= items is not None and _free_locations(walk, *items)
     return removed
 
 

@@ -22,7 +22,8 @@ PRIVATE_PROPERTIES = (
     rb"dc:creator",
 )
 _NAME = rb"(?:" + rb"|".join(PRIVATE_PROPERTIES) + rb")"
-_PROPERTY = re.compile(rb"<(" + _NAME + rb")(?![\w:])|(?<=\s)" + _NAME + rb"\s*=\s*")
+_PROPERTY = re.compile(rb"<(" + _NAME + rb")(?![\w:.-])|(?<=\s)" + _NAME + rb"\s*=\s*")
+_TAG_STOP = re.compile(rb"[>\"']")
 QUOTES = b"\"'"
 MAX_INFLATED = 16 * 2**20
 
@@ -57,23 +58,43 @@ def private_spans(packet):
 
 
 def _element_end(packet, name, after_name):
-    tag_end = packet.find(b">", after_name)
-    if tag_end == -1:
-        return len(packet)
-    if packet[tag_end - 1 : tag_end] == b"/":
-        return tag_end + 1
-    closing = packet.find(b"</" + name, tag_end)
-    closing_end = -1 if closing == -1 else packet.find(b">", closing)
-    return len(packet) if closing_end == -1 else closing_end + 1
+    tag_end = _tag_end(packet, after_name)
+    if tag_end == len(packet) or packet[tag_end - 2 : tag_end - 1] == b"/":
+        return tag_end
+    closing = re.compile(rb"</" + re.escape(name) + rb"\s*>").search(packet, tag_end)
+    return len(packet) if closing is None else closing.end()
 
 
-def compressed_is_private(compressed):
-    """Whether a zlib-compressed packet (PNG's compressed ``iTXt``) holds private properties.
-    One that cannot be inflated, or only to more than ``MAX_INFLATED`` bytes, counts as
-    holding them: it cannot be looked into."""
-    inflate = zlib.decompressobj()
-    try:
-        packet = inflate.decompress(compressed, MAX_INFLATED)
-    except zlib.error:
-        return True
-    return bool(inflate.unconsumed_tail) or bool(private_spans(packet))
+def _tag_end(packet, at):
+    """Where the tag that runs on at ``at`` ends, just past its ``>``, quoted values skipped;
+    the end of the packet when it does not."""
+    while (stop := _TAG_STOP.search(packet, at)) is not None:
+        if stop.group() == b">":
+            return stop.end()
+        closing_quote = packet.find(stop.group(), stop.end())
+        if closing_quote == -1:
+            break
+        at = closing_quote + 1
+    return len(packet)
+
+
+class Inflating:
+    """What one upload may have inflated to look into compressed packets: ``MAX_INFLATED``
+    bytes in all, however many packets it holds."""
+
+    def __init__(self):
+        self.left = MAX_INFLATED
+
+    def is_private(self, compressed):
+        """Whether a zlib-compressed packet holds private properties. One that cannot be
+        inflated, or not within what is left, counts as holding them: it cannot be looked
+        into."""
+        if self.left <= 0:
+            return True
+        inflate = zlib.decompressobj()
+        try:
+            packet = inflate.decompress(compressed, self.left)
+        except zlib.error:
+            return True
+        self.left -= len(packet)
+        return bool(inflate.unconsumed_tail) or bool(private_spans(packet))
