@@ -134,8 +134,11 @@ class KeptIndex:
         if self._took_up_newer(db, lambda newer, ours: newer.position_ns > ours.position_ns):
             return
         with self.journal.lock:
-            view, missing = self._view, self._view.parts_to_read()
-        read = {part.name: snapshot.read_part(db, part) for part in missing}
+            view = self._view
+            if view is None:
+                return
+            read, missing = view.parts_for_runs()
+        read |= {part.name: snapshot.read_part(db, part) for part in missing}
         with self.journal.lock:
             if self._view is not view:
                 return

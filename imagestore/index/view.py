@@ -82,12 +82,13 @@ class View:
                 break
         return shown
 
-    def parts_to_read(self):
-        """The parts a new snapshot needs to read (``runs``): those changes touched that
-        this view does not keep."""
+    def parts_for_runs(self):
+        """What a new snapshot needs of the parts changes touched (``runs``): the entries of
+        those this view keeps, by part name, and the parts it has still to read."""
         added, removed = self._by_bucket()
-        touched = (part for n, part in enumerate(self.manifest.parts) if added[n] or removed[n])
-        return [part for part in touched if part.name not in self._parts]
+        touched = [part for n, part in enumerate(self.manifest.parts) if added[n] or removed[n]]
+        kept = {part.name: self._parts[part.name] for part in touched if part.name in self._parts}
+        return kept, [part for part in touched if part.name not in kept]
 
     def runs(self, db, read=None):
         """What a new snapshot of this view is made of (``snapshot.write``): the parts no
