@@ -33,6 +33,7 @@ from .photos.previews import make_rendition, make_thumbnail
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 RENDITION_PREFIX = RESERVED_PREFIX + "renditions/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
+KEPT_PREFIXES = (METADATA_PREFIX, THUMBNAIL_PREFIX, RENDITION_PREFIX)
 READING_THREADS = 8
 MOST_FIRST_KEYS = 250
 _NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None, "animated": False}
@@ -73,8 +74,7 @@ def save_upload(db, filename, incoming, uploaded_ns):
         "height": info.height,
         "animated": info.animated,
         "location_removed": incoming.location_removed,
-        "uploaded_at": datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds"),
-        "uploaded_ns": uploaded_ns,
+        **upload_time(uploaded_ns),
     }
     try:
         atomic.put(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
@@ -86,6 +86,12 @@ def save_upload(db, filename, incoming, uploaded_ns):
         _forget_quietly(db, key)
         raise
     return metadata
+
+
+def upload_time(uploaded_ns):
+    """The fields of a record that say when the image was uploaded."""
+    uploaded_at = datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds")
+    return {"uploaded_at": uploaded_at, "uploaded_ns": uploaded_ns}
 
 
 def page_of_images(db, keys, number, per_page, total, read_record=None):
@@ -197,7 +203,7 @@ def delete_image(db, key):
     uploaded_ns = None if metadata is None else metadata.get("uploaded_ns", 0)
     if uploaded_ns:
         _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
-    _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
+    _delete_quietly(db, [prefix + key for prefix in KEPT_PREFIXES])
     del db[key]
     return uploaded_ns
 
@@ -249,7 +255,7 @@ def _create_under_free_key(db, wanted, data):
 def _forget_quietly(db, key):
     """Undo an upload that failed half way, as far as storage lets us."""
     try:
-        _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key, key])
+        _delete_quietly(db, [*(prefix + key for prefix in KEPT_PREFIXES), key])
     except Exception:
         pass
 

@@ -17,7 +17,6 @@ reported and never deleted: it may be a key mix-up, not damage.
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
@@ -68,16 +67,15 @@ class StoreCheck:
         except EncryptedDataCorruptionError:
             return [Finding(key, UNDECRYPTABLE)]
         findings, record = self._record_findings(key, data)
-        if record is None or not record.get("uploaded_ns"):
+        uploaded_ns = record and record.get("uploaded_ns")
+        if not uploaded_ns:
             return findings
         for prefix in (store.THUMBNAIL_PREFIX, store.RENDITION_PREFIX):
             findings += self._preview_findings(key, record, prefix)
-        uploaded_ns = record.get("uploaded_ns")
-        if uploaded_ns:
-            marker = order.upload_marker(key, uploaded_ns)
-            if not {marker, order.old_marker(key, uploaded_ns)} & self.names:
-                problem = "has no entry in the gallery's order"
-                findings.append(Finding(key, problem, lambda: atomic.put(self.db, marker, b"")))
+        marker = order.upload_marker(key, uploaded_ns)
+        if not {marker, order.old_marker(key, uploaded_ns)} & self.names:
+            problem = "has no entry in the gallery's order"
+            findings.append(Finding(key, problem, lambda: atomic.put(self.db, marker, b"")))
         return findings
 
     def orphans(self):
@@ -169,11 +167,7 @@ class StoreCheck:
 
     def _upload_of(self, key):
         """What the image's upload marker tells of a record that is gone."""
-        if key not in self.uploaded:
-            return {}
-        uploaded_ns = self.uploaded[key]
-        uploaded_at = datetime.fromtimestamp(uploaded_ns / 1e9, UTC).isoformat(timespec="seconds")
-        return {"uploaded_ns": uploaded_ns, "uploaded_at": uploaded_at}
+        return store.upload_time(self.uploaded[key]) if key in self.uploaded else {}
 
     def _describe_again(self, key, record):
         """A record for the bytes the image holds now, keeping its name and upload time, and
@@ -182,7 +176,7 @@ class StoreCheck:
         described = store.describe(key, self.db[key]) | {
             what: record[what] for what in kept if what in record
         }
-        for prefix in KEPT:
+        for prefix in store.KEPT_PREFIXES:
             self._delete(prefix + key)
         self.db[store.METADATA_PREFIX + key] = json.dumps(described).encode()
         if described["content_type"] != GENERIC_TYPE:

@@ -22,9 +22,7 @@ from dataclasses import dataclass
 from . import atomic
 from .index import order
 from .index.journal import Journal
-from .store import METADATA_PREFIX, RENDITION_PREFIX, THUMBNAIL_PREFIX
-
-KEPT_PREFIXES = (METADATA_PREFIX, THUMBNAIL_PREFIX, RENDITION_PREFIX)
+from .store import KEPT_PREFIXES, METADATA_PREFIX
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,7 @@ class StoreCopy:
         kept = [prefix + key for prefix in KEPT_PREFIXES if prefix + key in self.kept_in_source]
         marker = order.upload_marker(key, uploaded_ns) if uploaded_ns else None
         if key in self.held and not atomic.exists(self.destination, key):
-            self.held.difference_update([key, marker, *(prefix + key for prefix in KEPT_PREFIXES)])
+            self.held.difference_update([key, marker, *kept])
         image_written = self._copy_image(key)
         if image_written is None:
             return Copied(key, "conflict")
