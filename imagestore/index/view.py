@@ -100,7 +100,7 @@ class View:
             if index < len(self.manifest.parts) and not added[index] and not removed[index]:
                 runs.append(self.manifest.parts[index])
                 continue
-            entries = self._bucket(db, index, read or {})
+            entries = self._bucket(db, index, read)
             if runs and isinstance(runs[-1], list):
                 runs[-1] += entries
             elif entries:
@@ -113,7 +113,8 @@ class View:
         added, removed = self._by_bucket()
         held = []
         if index < len(self.manifest.parts):
-            held = (read or {}).get(self.manifest.parts[index].name) or self._entries_of(db, index)
+            name = self.manifest.parts[index].name
+            held = read[name] if read and name in read else self._entries_of(db, index)
         if not added[index] and not removed[index]:
             return held
         return sorted([entry for entry in held if entry not in removed[index]] + added[index], key=rank)
