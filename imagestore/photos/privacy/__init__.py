@@ -5,8 +5,8 @@ owner's name and serial numbers. The block is found where each format keeps
 it (every picture's APP1 segment in a JPEG or MPO, PNG's ``eXIf`` chunk,
 WebP's ``EXIF`` chunk, the ``Exif`` item of HEIF and AVIF) and scrubbed in
 place (``tiff.remove_private_tags``); so are the same facts in an XMP packet
-(``xmp``) and the position in a motion photo's video (``video``). Nothing else moves: no offset changes
-anywhere in the file, not in an MPO's index of its pictures (an Ultra HDR
+(``xmp``) and the position in a motion photo's video (``video``). Nothing else
+moves: no offset changes anywhere in the file, not in an MPO's index of its pictures (an Ultra HDR
 photo's gain map), not in a HEIC's item locations, and every pixel stays as
 uploaded. Orientation, capture time, camera model and colour profile stay.
 """
@@ -183,10 +183,10 @@ def _heif(data):
 
     :raise CannotRemove: the Exif or XMP item is there but cannot be scrubbed in place.
     """
-    removed = False
+    removed, as_uploaded = False, bytes(data)
     for spans_in, scrub in ((isobmff.exif_spans, _scrub_span), (isobmff.xmp_spans, xmp.blank_private)):
         try:
-            spans = list(spans_in(bytes(data)))
+            spans = list(spans_in(as_uploaded))
         except isobmff.UnreachableItem as why:
             raise CannotRemove(str(why)) from None
         except (ValueError, IndexError, struct.error):

@@ -66,42 +66,31 @@ def blank_locations(data):
     return removed
 
 
-def _blank_movie(walk, start, end):
+def _blank_movie(walk, start, end, in_track=False):
     """The movie's own metadata, and each of its tracks'."""
-    removed = _blank_metadata(walk, start, end)
-    for kind, _, body, body_end in list(walk.boxes(start, end)):
-        if kind == b"trak":
-            removed |= _blank_metadata(walk, body, body_end)
-    return removed
-
-
-def _blank_metadata(walk, start, end):
     removed = False
     for kind, _, body, body_end in list(walk.boxes(start, end)):
         if kind == b"udta":
             removed |= _free_locations(walk, body, body_end)
         elif kind == b"meta":
             removed |= _blank_quicktime_locations(walk, body, body_end)
+        elif kind == b"trak" and not in_track:
+            removed |= _blank_movie(walk, body, body_end, in_track=True)
     return removed
 
 
-def _free_locations(walk, start, end):
-    """``©xyz`` and ``loci`` among a ``udta`` box's children, and in its iTunes-style ``meta``."""
-    removed = _free_location_boxes(walk, start, end)
-    for kind, _, body, body_end in list(walk.boxes(start, end)):
-        if kind == b"meta":
-            items = child(walk.boxes(*_meta_children(walk.data, body, body_end)), b"ilst")
-            removed |= items is not None and _free_location_boxes(walk, *items)
-    return removed
-
-
-def _free_location_boxes(walk, start, end):
+def _free_locations(walk, start, end, in_items=False):
+    """``©xyz`` and ``loci`` among a ``udta`` box's children, and among the items of its
+    iTunes-style ``meta``."""
     removed = False
     for kind, box_start, body, body_end in list(walk.boxes(start, end)):
         if kind in LOCATION_BOXES:
             walk.data[box_start + 4 : box_start + 8] = FREE
             walk.data[body:body_end] = bytes(body_end - body)
             removed = True
+        elif kind == b"meta" and not in_items:
+            items = child(walk.boxes(*_meta_children(walk.data, body, body_end)), b"ilst")
+            removed |= items is not None and _free_locations(walk, *items, in_items=True)
     return removed
 
 
