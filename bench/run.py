@@ -586,12 +586,12 @@ def main():
                 request_counts = requests_per_action.measure(endpoints["aws"], args.request_sizes, folder)
     copy_rates = None
     if args.copy_images and {"aws", "azure"} <= set(args.backends):
-        copy_rates = copy_rate.measure(args.copy_images, trials=4)
+        copy_rates = copy_rate.measure(args.copy_images)
     print(table(results, store_sizes, args))
     if request_counts:
         print("\n" + requests_per_action.tables(request_counts))
     if copy_rates:
-        copy_rate.DEFAULT_JSON.write_text(json.dumps(copy_rates, indent=2) + "\n")
+        copy_rate.save(copy_rates)
         print("\n" + copy_rate.table(copy_rates))
     chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")

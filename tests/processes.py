@@ -22,11 +22,11 @@ def clean_environment(**variables):
 IMAGESTORE = Path(sys.executable).parent / "imagestore"
 
 
-def run_imagestore(*args, variables, command=(str(IMAGESTORE),)):
+def run_imagestore(*args, variables, command=(str(IMAGESTORE),), timeout=300):
     """Run the ``imagestore`` command as operators do; return its exit code and what it said."""
     done = subprocess.run(
         [*command, *args], cwd=PROJECT_ROOT, env=clean_environment(**variables),
-        capture_output=True, text=True, timeout=300,
+        capture_output=True, text=True, timeout=timeout,
     )  # fmt: skip
     return done.returncode, done.stderr
 
