@@ -75,9 +75,24 @@ def store_name():
 
 
 @pytest.fixture
-def config_path(backend, backend_variables, own_config, monkeypatch):
-    for name, value in backend_variables(backend).items():
-        monkeypatch.setenv(name, value)
+def backend_environment(backend_variables, monkeypatch):
+    """Set what the backends named need in the environment, as an operator's shell does;
+    return those variables."""
+
+    def set_for(*backends):
+        variables = {}
+        for backend in backends:
+            variables |= backend_variables(backend)
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return variables
+
+    return set_for
+
+
+@pytest.fixture
+def config_path(backend, backend_environment, own_config):
+    backend_environment(backend)
     return own_config(backend)
 
 

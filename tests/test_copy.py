@@ -25,12 +25,10 @@ ENCRYPTION_KEY = "c" * 32
 
 
 @pytest.fixture(params=DIRECTIONS, ids=[f"{a}-to-{b}" for a, b in DIRECTIONS])
-def two_stores(request, own_config, backend_variables, monkeypatch):
+def two_stores(request, own_config, backend_environment):
     """The source's and the destination's .ini, and the environment both need."""
     source, destination = request.param
-    variables = backend_variables(source) | backend_variables(destination)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
+    variables = backend_environment(source, destination)
     return str(own_config(source)), str(own_config(destination)), variables
 
 
@@ -71,11 +69,9 @@ def test_copy_goes_into_and_out_of_encryption(direction, tmp_path, store_name, o
 
 
 @pytest.fixture
-def to_a_folder(own_config, backend_variables, monkeypatch, tmp_path):
+def to_a_folder(own_config, backend_environment, tmp_path):
     """S3 to a folder, whose files show whether anything was written again."""
-    variables = backend_variables("aws")
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
+    variables = backend_environment("aws")
     return str(own_config("aws")), str(own_config("filesystem")), variables, tmp_path / "images"
 
 
