@@ -205,7 +205,7 @@ def avif_with_xmp():
 
 
 VIDEO_POSITION = b"+48.8566+002.3522/"
-VIDEO_FRAMES = bytes(random.Random(5).randbytes(4000)).replace(b"<", b"=")
+VIDEO_FRAMES = random.Random(5).randbytes(4000).replace(b"<", b"=")
 MOTION_PHOTO_XMP = (
     b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
     b'<rdf:Description rdf:about="" xmlns:GCamera="http://ns.google.com/photos/1.0/camera/"'
@@ -223,6 +223,9 @@ def box(kind, *bodies):
     """An ISO base media box: its size, its type, then its body."""
     body = b"".join(bodies)
     return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+VIDEO_FILE_TYPE = box(b"ftyp", b"mp42", bytes(4), b"isommp42")
 
 
 def large_box(kind, *bodies):
@@ -253,7 +256,7 @@ def motion_video():
     )  # fmt: skip
     track = box(b"trak", box(b"tkhd", bytes(84)), box(b"udta", place))
     movie = box(b"moov", box(b"mvhd", bytes(100)), track, box(b"udta", place, loci, itunes), quicktime)
-    return box(b"ftyp", b"mp42", bytes(4), b"isommp42") + box(b"mdat", VIDEO_FRAMES) + movie
+    return VIDEO_FILE_TYPE + box(b"mdat", VIDEO_FRAMES) + movie
 
 
 def motion_photo():
@@ -267,3 +270,24 @@ def motion_photo():
 def heic_motion_photo():
     """A HEIC motion photo: the MP4 in an ``mpvd`` box after the picture's boxes."""
     return heic() + box(b"mpvd", motion_video())
+
+
+def heif_with_an_xmp_item(packet, encoding=b"", in_meta=False):
+    """The boxes of a HEIF with one XMP item, stored as ``encoding`` says, in the file's data
+    or in the ``meta`` box's own ``idat`` (construction method 1)."""
+    item = box(
+        b"infe",
+        bytes([2, 0, 0, 0]),
+        struct.pack(">HH", 1, 0),
+        b"mime\0application/rdf+xml\0" + encoding + b"\0",
+    )
+
+    def meta(offset):
+        one_extent = struct.pack(">HHHHHII", 1, 1, int(in_meta), 0, 1, 0 if in_meta else offset, len(packet))
+        located = box(b"iloc", bytes([1, 0, 0, 0]), bytes([0x44, 0]), one_extent)
+        inside = [box(b"idat", packet)] if in_meta else []
+        return box(b"meta", bytes(4), box(b"hdlr", bytes(8), b"pict", bytes(13)),
+                   box(b"iinf", bytes(4), struct.pack(">H", 1), item), located, *inside)  # fmt: skip
+
+    head = box(b"ftyp", b"heic", bytes(4), b"mif1heic")
+    return head + meta(len(head) + len(meta(0)) + 8) + box(b"mdat", b"" if in_meta else packet)
