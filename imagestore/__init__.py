@@ -52,6 +52,7 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
     request_log.init_app(app)
     mode = database.init_app(app, config_path, access, counted.storage_call)
     app.config.update(STORAGE_PROVIDER=mode.database.provider)
+    counted.clock_offset.set_function(lambda: mode.database.clock.offset_ns / 1e9)
     _say_how_storage_writes(mode.database.backend)
 
     serving.init_app(app)

@@ -8,6 +8,9 @@
   same bytes is left as it is, so a second run writes nothing.
 - ``imagestore copy SRC.ini DST.ini`` copies every image, with what the app keeps
   for it, to another store (``store_copy``); a second run copies nothing.
+- ``imagestore scan CONFIG.ini`` lists the store's originals at once, and tells every
+  app serving it, through the journal, what other tools added or removed; apps
+  find it out by themselves within a turn of their discovery (``index/discovery.py``).
 - ``imagestore verify CONFIG.ini [--repair]`` checks every image against what the
   app keeps for it, and finds orphans (``store_check``); ``--repair`` makes again
   what can be made again, removes orphans, and checks again. It exits 0 only when
@@ -29,7 +32,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import StartupError, create_app, uploads
+from . import StartupError, create_app, gallery, uploads
 from .database import get_db
 from .index import order
 from .keys import is_servable_key
@@ -60,7 +63,7 @@ def main(argv=None):
 
 def _open_store(config):
     try:
-        app = create_app(config, access="shared")
+        app = create_app(config, access="shared", overrides={"DISCOVERY_SECONDS": 0})
     except StartupError as error:
         raise Unreachable(error) from None
     if app.config["STORAGE_PROVIDER"] == "in-memory":
@@ -249,6 +252,22 @@ def _progress(total, action):
     return tqdm(total=total, desc=action, unit="file", disable=not sys.stderr.isatty(), file=sys.stderr)
 
 
+def scan_store(args):
+    """List the store's originals now, and tell serving apps what other tools changed."""
+    before = gallery.page(1, counted=True).total
+    with _progress(before, "listing") as progress:
+
+        def listed(keys):
+            for key in keys:
+                progress.update()
+                yield key
+
+        added, removed = gallery.discover(listed)
+    total = before + len(added) - len(removed)
+    print(f"{len(added)} added by other tools, {len(removed)} removed; {total} images", file=sys.stderr)
+    return 0
+
+
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="imagestore", description="Operate an image store.")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
@@ -268,4 +287,7 @@ def _parse(argv):
     verifying.add_argument("config", help="CShelve .ini of the store")
     verifying.add_argument("--repair", action="store_true", help="make again what can be, remove orphans")
     verifying.set_defaults(command=verify_store)
+    scanning = commands.add_parser("scan", help="pick up at once what other tools added or removed")
+    scanning.add_argument("config", help="CShelve .ini of the store")
+    scanning.set_defaults(command=scan_store)
     return parser.parse_args(argv)

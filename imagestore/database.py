@@ -13,54 +13,36 @@ and never learn which access mode runs:
 import atexit
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from functools import cached_property
 
 import cshelve
-from azure.storage.blob import ExponentialRetry
-from botocore.config import Config as BotocoreConfig
 from cshelve._factory import factory as make_provider
 from flask import current_app, g
 
 from . import backends, failures
+from .clock import StoreClock
 from .settings import StartupError, read_provider
 
 EXTENSION_KEY = "imagestore.database"
 log = logging.getLogger(__name__)
 
 
-def network_settings(provider, timeout):
-    """SDK settings that bound how long one storage call may take: two attempts
-    of at most ``timeout`` seconds each, a second apart.
-
-    The SDKs' defaults wait minutes on a backend that stopped answering (Azure
-    backs off 15 s, then 18 s, then 24 s); a web request should get its 503 in
-    seconds instead.
-    """
-    connect_timeout = min(timeout, 5)
-    if provider == "aws-s3":
-        retries = {"total_max_attempts": 2, "mode": "standard"}
-        config = BotocoreConfig(connect_timeout=connect_timeout, read_timeout=timeout, retries=retries)
-        return {"config": config}
-    if provider == "azure-blob":
-        retry = ExponentialRetry(
-            initial_backoff=0.5, increment_base=2, retry_total=1, random_jitter_range=0.5
-        )
-        return {"connection_timeout": connect_timeout, "read_timeout": timeout, "retry_policy": retry}
-    return {}
-
-
 class Database:
     """Opens the database an `.ini` describes, on one storage provider kept for the process.
 
-    ``storage_call(operation)``, a context manager, is told of every call to storage.
+    ``storage_call(operation)``, a context manager, is told of every call to storage;
+    ``clock`` is the store's, read from its answers (``clock.py``) on this process's
+    ``local_ns``.
     """
 
-    def __init__(self, config_path, timeout, storage_call=None):
+    def __init__(self, config_path, timeout, storage_call=None, local_ns=time.time_ns):
         self.config_path = str(config_path)
         self.storage_call = storage_call or _not_counted
         self.provider = read_provider(config_path)
-        self.network_settings = network_settings(self.provider, timeout)
+        self.clock = StoreClock(local_ns)
+        self.network_settings = backends.client_settings(self.provider, timeout, self.clock)
         self._kept = None
         self._lock = threading.Lock()
 
@@ -84,7 +66,7 @@ class Database:
     def _kept_provider(self, logger, name):
         with self._lock:
             if self._kept is None:
-                self._kept = KeptProvider(make_provider(logger, name), self.storage_call)
+                self._kept = KeptProvider(make_provider(logger, name), self.storage_call, self.clock)
             return self._kept
 
 
@@ -100,16 +82,17 @@ class KeptProvider:
     shared access shares one across all request threads.
     """
 
-    def __init__(self, provider, storage_call=None):
+    def __init__(self, provider, storage_call=None, clock=None):
         self.provider = provider
         self.storage_call = storage_call or _not_counted
+        self.clock = clock or StoreClock()
         self._configured = False
         self._store_exists = False
 
     @cached_property
     def backend(self):
         """What the app does beneath CShelve on this provider (``backends``)."""
-        return backends.Observed(backends.for_provider(self.provider), self.storage_call)
+        return backends.Observed(backends.for_provider(self.provider, self.clock), self.storage_call)
 
     def configure_logging(self, config):
         if not self._configured:
@@ -183,6 +166,11 @@ def backend_of(db):
     return db.dict.db.backend
 
 
+def clock_of(db):
+    """The store's clock (``clock.py``), as the process that opened ``db`` reads it."""
+    return db.dict.db.clock
+
+
 class SingleAccess:
     """Open the database around every request that uses it."""
 
@@ -252,7 +240,8 @@ def init_app(app, config_path, access, storage_call=None):
     """
     if access not in ACCESS_MODES:
         raise StartupError(f"access mode {access!r} is not one of {', '.join(ACCESS_MODES)}")
-    mode = ACCESS_MODES[access](Database(config_path, app.config["STORAGE_TIMEOUT"], storage_call))
+    database = Database(config_path, app.config["STORAGE_TIMEOUT"], storage_call, app.config["CLOCK"])
+    mode = ACCESS_MODES[access](database)
     app.extensions[EXTENSION_KEY] = mode
     app.teardown_appcontext(mode.end_request)
     return mode
@@ -277,6 +266,7 @@ def _open_or_explain(database):
         raise _unusable(database, error) from None
     try:
         database.backend.check_conditional_writes()
+        database.backend.sample_clock()
     except failures.BACKEND_ERRORS as error:
         _close_quietly(db)
         raise _unusable(database, error) from None

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from . import serving, store
+from . import database, serving, store
 from .cache import RecordCache
 from .database import background_db, get_db
-from .index.journal import Journal
+from .index.discovery import Discovery
+from .index.journal import FOUND, Journal, found_changes
 from .index.kept import KeptIndex
 from .index.snapshot import PartGone
 from .observability import metrics
@@ -41,8 +42,11 @@ class Kept:
 
 
 def init_app(app):
-    journal = Journal()
-    kept = Kept(KeptIndex(journal, app.config["LISTING_SECONDS"]), journal, RecordCache(KEPT_RECORDS))
+    clock = app.extensions[database.EXTENSION_KEY].database.clock
+    journal = Journal(clock)
+    discovery = Discovery(clock, app.config["DISCOVERY_SECONDS"], app.config["DISCOVERY_LISTS_PER_HOUR"])
+    index = KeptIndex(journal, app.config["LISTING_SECONDS"], discovery)
+    kept = Kept(index, journal, RecordCache(KEPT_RECORDS))
     app.extensions[EXTENSION_KEY] = kept
     metrics.of(app).gallery_images.set_function(lambda: _count(kept))
 
@@ -62,6 +66,14 @@ def page(number, per_page=PER_PAGE, counted=False):
         shown = _read_page(db, kept, open_db, number, per_page, counted)
     kept.index.maintain(open_db)
     return shown
+
+
+def discover(listed=iter):
+    """List the store's originals now and tell every process what other tools changed
+    (``KeptIndex.discover``); return the entries added and removed."""
+    db, kept = get_db(), _kept()
+    _catch_up(db, kept)
+    return kept.index.discover(db, listed)
 
 
 def added(images):
@@ -114,6 +126,10 @@ def _catch_up(db, kept):
     """Apply what other processes changed since this one last looked."""
 
     def apply(change):
+        if change.change == FOUND:
+            for found, entry in found_changes(db, change):
+                _apply(db, kept, found, entry)
+            return
         entry = change.entry
         if change.change == "added" and change.uploaded_ns is None:
             entry = _entry_of_upload(db, kept, change.key)

@@ -5,6 +5,7 @@ import configparser
 import math
 import os
 import secrets
+import time
 from pathlib import Path
 
 SUPPORTED_PROVIDERS = ("in-memory", "filesystem", "aws-s3", "azure-blob")
@@ -15,6 +16,8 @@ DEFAULT_STORAGE_TIMEOUT = 10
 DEFAULT_CACHE_MB = 128
 DEFAULT_CACHE_SECONDS = 30
 DEFAULT_LISTING_SECONDS = 24 * 3600
+DEFAULT_DISCOVERY_SECONDS = 30
+DEFAULT_DISCOVERY_LISTS_PER_HOUR = 1200
 DEFAULT_DECODE_MEGAPIXELS = 64
 DEFAULT_DECODE_WAIT_SECONDS = 30
 MAX_FILES_PER_REQUEST = 100
@@ -82,7 +85,8 @@ def _check_encryption_key(path, section):
 
 
 def from_environment():
-    """Return the Flask settings that come from environment variables.
+    """Return the Flask settings that come from environment variables, and ``CLOCK``, the
+    wall clock this process reads (``clock.py``), which tests set off.
 
     :raise StartupError: a variable is set but is not a positive number.
     """
@@ -96,6 +100,12 @@ def from_environment():
         "CACHE_BYTES": int(_positive_number("IMAGESTORE_CACHE_MB", DEFAULT_CACHE_MB, zero=True) * 2**20),
         "CACHE_SECONDS": _positive_number("IMAGESTORE_CACHE_SECONDS", DEFAULT_CACHE_SECONDS, zero=True),
         "LISTING_SECONDS": _positive_number("IMAGESTORE_LISTING_SECONDS", DEFAULT_LISTING_SECONDS, zero=True),
+        "DISCOVERY_SECONDS": _positive_number(
+            "IMAGESTORE_DISCOVERY_SECONDS", DEFAULT_DISCOVERY_SECONDS, zero=True
+        ),
+        "DISCOVERY_LISTS_PER_HOUR": _positive_number(
+            "IMAGESTORE_DISCOVERY_LISTS_PER_HOUR", DEFAULT_DISCOVERY_LISTS_PER_HOUR
+        ),
         "DECODE_PIXELS": int(
             _positive_number("IMAGESTORE_DECODE_MEGAPIXELS", DEFAULT_DECODE_MEGAPIXELS) * 10**6
         ),
@@ -105,6 +115,7 @@ def from_environment():
         "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": configured_write_token(),
+        "CLOCK": time.time_ns,
     }
 
 

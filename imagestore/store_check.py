@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from cshelve import EncryptedDataCorruptionError
 
 from . import atomic, store
-from .database import backend_of
+from .database import backend_of, clock_of
 from .index import order, snapshot
-from .index.journal import JOURNAL_PREFIX, Journal, parse
+from .index.journal import FOUND, JOURNAL_PREFIX, Journal, found_changes, parse
 from .index.view import View
 from .keys import RESERVED_PREFIX, is_servable_key
 from .photos.images import GENERIC_TYPE
@@ -52,7 +52,7 @@ class StoreCheck:
 
     def __init__(self, db):
         self.db = db
-        self.journal = Journal(prunes=False)
+        self.journal = Journal(clock_of(db), prunes=False)
         self.names = set(iter(db))
         self.images = {
             name for name in self.names if not name.startswith(RESERVED_PREFIX) and is_servable_key(name)
@@ -148,8 +148,13 @@ class StoreCheck:
         view = View(manifest)
         for name in sorted(name for name in self.names if name.startswith(JOURNAL_PREFIX)):
             change = parse(name)
-            if change is not None and change.at_ns >= manifest.position_ns:
-                view.apply(self.db, change.change, change.entry)
+            if change is None or change.at_ns < manifest.position_ns:
+                continue
+            changes = (
+                found_changes(self.db, change) if change.change == FOUND else [(change.change, change.entry)]
+            )
+            for made, entry in changes:
+                view.apply(self.db, made, entry)
         gone = [entry for entry in view.entries(self.db, 0, view.total) if entry[1] not in self.images]
         if not gone:
             return []

@@ -20,6 +20,7 @@ import json
 from dataclasses import dataclass
 
 from . import atomic
+from .database import clock_of
 from .index import order
 from .index.journal import Journal
 from .store import KEPT_PREFIXES, METADATA_PREFIX
@@ -41,7 +42,7 @@ class StoreCopy:
         self.source_keys = list(iter(source))
         self.held = set(iter(destination))
         self.kept_in_source = {key for key in self.source_keys if key.startswith(KEPT_PREFIXES)}
-        self.journal = Journal(prunes=False)
+        self.journal = Journal(clock_of(destination), prunes=False)
 
     def images(self):
         """``(uploaded_ns, key)`` of every image in the source, in the gallery's order, read

@@ -1,13 +1,12 @@
 """Receiving the files of one upload request, whether from the page or the API."""
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app, request
 
 from . import gallery, store
-from .database import get_db
+from .database import clock_of, get_db
 from .observability import metrics
 from .parallel import map_in_threads
 from .photos import decoding, incoming
@@ -49,7 +48,8 @@ def store_files(parts):
 
     :raise: the first storage error, once the files stored before it are in the gallery.
     """
-    db, received_ns = get_db(), time.time_ns()
+    db = get_db()
+    received_ns = clock_of(db).stamp_ns(len(parts))
     rules = current_app.config["MAX_PIXELS"], current_app.config["KEEP_LOCATION"], decoding.budget()
     positions_by_name = defaultdict(list)
     for position, (filename, _) in enumerate(parts):

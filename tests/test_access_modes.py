@@ -51,7 +51,7 @@ def test_single_access_opens_and_closes_the_database_around_each_request(make_ap
 
 
 def test_single_access_lists_the_store_in_a_database_of_its_own_and_closes_it(make_app, shelf_calls):
-    client = make_app().test_client()
+    client = make_app(DISCOVERY_SECONDS=0).test_client()
     assert client.get("/api/images").status_code == 200
     assert eventually(lambda: shelf_calls == {"open": 3, "close": 3}), "start, the request, the listing"
 

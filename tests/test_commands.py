@@ -84,3 +84,22 @@ def test_exported_files_are_readable_as_any_new_file_is(store, tmp_path, start_a
     assert run("export", config, str(tmp_path / "backup"), variables=variables)[0] == 0
     assert (tmp_path / "backup" / "a.png").stat().st_mode & 0o044 == 0o044
     assert not [path for path in (tmp_path / "backup").iterdir() if path.name.startswith(".export-")]
+
+
+@pytest.mark.parametrize("backend", ["filesystem", "aws", "azure"], indirect=True)
+@pytest.mark.parametrize("access", ["shared"], indirect=True)
+def test_scan_shows_at_once_what_other_tools_added_and_removed(
+    backend, config_path, make_app, storage, upload, backend_variables
+):
+    """The app's own discovery is off, so what it shows comes from the scan alone."""
+    client = make_app(DISCOVERY_SECONDS=0).test_client()
+    upload(("1.png", samples.image(seed=1)), ("2.png", samples.image(seed=2)), to=client)
+    assert client.get("/api/images").json["total"] == 2
+    storage.put("synced.png", samples.image(seed=3))
+    storage.delete("1.png")
+    code, said = run("scan", str(config_path), variables=backend_variables(backend))
+    assert code == 0, said
+    assert said.splitlines()[-1] == "1 added by other tools, 1 removed; 2 images"
+    listing = client.get("/api/images").json
+    assert sorted(image["key"] for image in listing["images"]) == ["2.png", "synced.png"]
+    assert listing["total"] == 2

@@ -146,7 +146,7 @@ def test_pages_are_shown_while_a_new_snapshot_reads_the_parts_it_needs(
     monkeypatch.setattr(view, "KEPT_PARTS", 1)
     put_as_uploaded(make_app(), 12)
     api(make_app().test_client())
-    client = make_app().test_client()
+    client = make_app(DISCOVERY_SECONDS=0).test_client()
     api(client)
     for key in ("p00000.png", "p00004.png", "p00008.png"):
         assert client.delete(f"/api/images/{key}").status_code == 204

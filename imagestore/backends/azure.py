@@ -2,9 +2,35 @@
 created only if absent, and names are listed in order from any name on."""
 
 from azure.core.exceptions import ResourceExistsError
+from azure.storage.blob import BlobPrefix, ExponentialRetry
 
 from .base import Backend, KeyTaken
-from .paging import request_sizes
+from .paging import MOST_KEYS_PER_REQUEST, request_sizes
+
+SENT = "imagestore_sent_ns"
+
+
+def client_settings(timeout, connect_timeout, clock):
+    """The SDK's settings: two attempts of at most ``timeout`` seconds each, a second apart
+    (its own back off waits 15 s, then 18 s, then 24 s), and every answer's ``Date`` told
+    to ``clock``."""
+    retry = ExponentialRetry(initial_backoff=0.5, increment_base=2, retry_total=1, random_jitter_range=0.5)
+
+    def note_sent(request):
+        request.context[SENT] = clock.local_ns()
+
+    def read_date(response):
+        sent = response.context.get(SENT)
+        if sent is not None:
+            clock.observe_date_header(response.http_response.headers.get("Date"), sent, clock.local_ns())
+
+    return {
+        "connection_timeout": connect_timeout,
+        "read_timeout": timeout,
+        "retry_policy": retry,
+        "raw_request_hook": note_sent,
+        "raw_response_hook": read_date,
+    }
 
 
 class Azure(Backend):
@@ -25,3 +51,10 @@ class Azure(Backend):
             token = pages.continuation_token
             if not token:
                 return
+
+    def top_level_keys(self):
+        """Listed with the delimiter ``/``, the reserved prefix comes as one name, not its blobs."""
+        listing = self.provider.container_client.walk_blobs(
+            delimiter="/", results_per_page=MOST_KEYS_PER_REQUEST
+        )
+        return (blob.name for blob in listing if not isinstance(blob, BlobPrefix))

@@ -10,15 +10,21 @@ class Backend:
 
     ``refuses_second_create`` is True where storage itself refuses to create a
     key twice, so that uploads in several processes never overwrite each other.
+    ``clock`` is told the store's time whenever storage says it (``clock.py``).
     """
 
     refuses_second_create = True
 
-    def __init__(self, provider):
+    def __init__(self, provider, clock):
         self.provider = provider
+        self.clock = clock
 
     def check_conditional_writes(self):
         """Find out whether storage refuses a second create; here it always does."""
+
+    def sample_clock(self):
+        """At start: have storage tell its time, if nothing has yet. Cloud storage says it
+        in every answer, such as those of opening the store."""
 
     def startup_note(self):
         """A line to say at start about this backend's writes, or None."""
@@ -48,3 +54,8 @@ class Backend:
         """Local stores are listed whole and sorted."""
         keys = (key.decode() for key in self.provider.iter())
         return iter(sorted(key for key in keys if key.startswith(prefix) and key > start_after))
+
+    def top_level_keys(self):
+        """The keys that hold no ``/``: the originals, without listing what the app keeps
+        under its reserved prefix where storage can leave it out."""
+        return (key.decode() for key in self.provider.iter() if b"/" not in key)

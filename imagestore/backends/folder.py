@@ -1,5 +1,6 @@
 """The filesystem backend: every file is written beside the store, then linked or
-renamed into place, so a reader never sees half of one."""
+renamed into place, so a reader never sees half of one. The time the file system
+gives each file it writes is the store's clock."""
 
 import os
 import tempfile
@@ -9,6 +10,7 @@ from ..keys import RESERVED_PREFIX
 from .base import Backend, KeyTaken
 
 SCRATCH_FOLDER = RESERVED_PREFIX + "incoming"
+MTIME_GRAIN_NS = 10**7  # a kernel stamps files from a clock that ticks every few milliseconds
 
 
 class Folder(Backend):
@@ -32,6 +34,15 @@ class Folder(Backend):
             except OSError:
                 return
 
+    def sample_clock(self):
+        """Write a scratch file and read its time."""
+        os.unlink(self._written_scratch(b""))
+
+    def top_level_keys(self):
+        """The files in the store's folder itself, not in its subfolders."""
+        with os.scandir(self.provider.folder_path) as entries:
+            return [entry.name for entry in entries if entry.is_file()]
+
     def keys_in_order(self, prefix, start_after):
         """Only the folder the prefix names is walked, not the whole store."""
         root = Path(self.provider.folder_path)
@@ -42,17 +53,10 @@ class Folder(Backend):
         return iter(sorted(name for name in names if name.startswith(prefix) and name > start_after))
 
     def _write(self, key, raw, exclusive):
-        root = Path(self.provider.folder_path)
-        target = root / key
-        scratch = root / SCRATCH_FOLDER
-        scratch.mkdir(parents=True, exist_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=scratch)
+        target = Path(self.provider.folder_path) / key
+        temporary = self._written_scratch(raw)
         try:
-            with os.fdopen(descriptor, "wb") as out:
-                out.write(raw)
-                out.flush()
-                os.fsync(out.fileno())
+            target.parent.mkdir(parents=True, exist_ok=True)
             if exclusive:
                 try:
                     os.link(temporary, target)
@@ -63,3 +67,21 @@ class Folder(Backend):
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+
+    def _written_scratch(self, raw):
+        """A file beside the store holding ``raw``, whose time tells the store's clock."""
+        scratch = Path(self.provider.folder_path) / SCRATCH_FOLDER
+        scratch.mkdir(parents=True, exist_ok=True)
+        sent = self.clock.local_ns()
+        descriptor, temporary = tempfile.mkstemp(dir=scratch)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                out.write(raw)
+                out.flush()
+                os.fsync(out.fileno())
+                written_ns = os.fstat(out.fileno()).st_mtime_ns
+        except BaseException:
+            os.unlink(temporary)
+            raise
+        self.clock.observe(written_ns, written_ns + MTIME_GRAIN_NS, sent, self.clock.local_ns())
+        return temporary

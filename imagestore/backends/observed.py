@@ -28,6 +28,14 @@ class Observed:
         with self._storage_call("delete"):
             self._backend.delete(key)
 
+    def sample_clock(self):
+        with self._storage_call("probe"):
+            self._backend.sample_clock()
+
+    def top_level_keys(self):
+        with self._storage_call("list"):
+            yield from self._backend.top_level_keys()
+
     def keys_in_order(self, prefix, start_after):
         with self._storage_call("list"):
             yield from self._backend.keys_in_order(prefix, start_after)

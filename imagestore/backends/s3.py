@@ -19,11 +19,12 @@ import secrets
 import threading
 import uuid
 
+from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
 from ..keys import RESERVED_PREFIX, tagged_key
 from .base import Backend, KeyTaken
-from .paging import request_sizes
+from .paging import MOST_KEYS_PER_REQUEST, request_sizes
 
 PROBE_PREFIX = RESERVED_PREFIX + "probes/conditional-write-"
 KEY_EXISTS_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
@@ -47,8 +48,29 @@ _new_process_tag()
 os.register_at_fork(after_in_child=_new_process_tag)
 
 
+def client_settings(timeout, connect_timeout):
+    """boto3's settings for two attempts of at most ``timeout`` seconds each."""
+    retries = {"total_max_attempts": 2, "mode": "standard"}
+    return {"config": BotocoreConfig(connect_timeout=connect_timeout, read_timeout=timeout, retries=retries)}
+
+
 class S3(Backend):
     refuses_second_create = True
+
+    def __init__(self, provider, clock):
+        super().__init__(provider, clock)
+        events = self._s3.meta.events
+        events.register("before-call.s3", self._note_sent)
+        events.register("after-call.s3", self._read_date)
+
+    def _note_sent(self, context, **_):
+        context["imagestore_sent_ns"] = self.clock.local_ns()
+
+    def _read_date(self, http_response, context, **_):
+        """Every answer, an error's too, carries the store's time in its ``Date`` header."""
+        sent = context.get("imagestore_sent_ns")
+        if sent is not None:
+            self.clock.observe_date_header(http_response.headers.get("Date"), sent, self.clock.local_ns())
 
     @property
     def _s3(self):
@@ -97,6 +119,16 @@ class S3(Backend):
             answer = self._s3.list_objects_v2(**request, MaxKeys=size)
             for entry in answer.get("Contents", []):
                 yield entry["Key"]
+            if not answer.get("IsTruncated"):
+                return
+            request["ContinuationToken"] = answer["NextContinuationToken"]
+
+    def top_level_keys(self):
+        """With ``Delimiter="/"`` S3 names the reserved prefix once, in place of its objects."""
+        request = {"Bucket": self._bucket, "Delimiter": "/", "MaxKeys": MOST_KEYS_PER_REQUEST}
+        while True:
+            answer = self._s3.list_objects_v2(**request)
+            yield from (entry["Key"] for entry in answer.get("Contents", []))
             if not answer.get("IsTruncated"):
                 return
             request["ContinuationToken"] = answer["NextContinuationToken"]

@@ -7,17 +7,21 @@ where ``STAMP`` is the time in nanoseconds and the writing process's own tag, so
 that no two processes ever write one name, on any storage, and ``UPLOADED`` is
 the image's upload time, which places it in the gallery's order. The names sort
 by time: listing the journal from a moment on gives every change since, in one
-request, whatever the size of the store. (Versions of 2026-11 wrote
-``STAMP/added/KEY`` and ``STAMP/removed/KEY``; those are still read.)
+request, whatever the size of the store. What the discovery finds other tools
+did (``discovery.py``) is one entry, ``STAMP/found/TOKEN``, whose JSON body lists
+the images added and removed. (Versions of 2026-11 wrote ``STAMP/added/KEY`` and
+``STAMP/removed/KEY``; those are still read.)
 
-A change's time is taken by its writer before the write lands, on the writer's
-clock; so a reader lists from ``SETTLE_NS`` before its own last read began, by
-its own clock, and skips the changes it has already read. Changes older than
-``KEPT_NS`` (a day) are deleted by processes that write changes, every
+Times are the store's (``clock.py``), so processes whose own clocks disagree
+still read each other's changes. A change's time is taken by its writer before
+the write lands; so a reader lists from ``SETTLE_NS`` before its own last read
+began, and skips the changes it has already read. Changes older than ``KEPT_NS``
+(a day) are deleted by processes that write changes, every
 ``PRUNE_EVERY_SECONDS`` at most, unless the store's index still needs them
 (``keep_from_ns``).
 """
 
+import json
 import logging
 import secrets
 import threading
@@ -30,6 +34,7 @@ from ..keys import RESERVED_PREFIX
 
 JOURNAL_PREFIX = RESERVED_PREFIX + "journal/"
 NAMES_OF_CHANGES = {"added": "upload", "removed": "delete"}
+FOUND = "found"
 CHANGES_OF_NAMES = {name: change for change, name in NAMES_OF_CHANGES.items()}
 SETTLE_NS = 60 * 10**9
 KEPT_NS = 24 * 3600 * 10**9
@@ -40,7 +45,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Change:
-    """An image ``added`` or ``removed``; ``uploaded_ns`` is None where its writer did not know it."""
+    """An image ``added`` or ``removed``; ``uploaded_ns`` is None where its writer did not know it.
+    A change ``found`` is the discovery's: ``key`` names it, its entry holds what it found."""
 
     name: str
     at_ns: int
@@ -65,6 +71,8 @@ def parse(name):
     change, _, key = rest.partition("/")
     digits = stamp.partition("-")[0]
     uploaded_ns = None
+    if change == FOUND and name.startswith(JOURNAL_PREFIX) and digits.isascii() and digits.isdigit() and key:
+        return Change(name, int(digits), FOUND, key, None)
     if change in CHANGES_OF_NAMES:
         change, (uploaded, _, key) = CHANGES_OF_NAMES[change], key.partition("/")
         uploaded_ns = int(uploaded) if uploaded.isascii() and uploaded.isdigit() else -1
@@ -86,10 +94,11 @@ class Journal:
     which leave pruning to the apps that know the store's index.
     """
 
-    def __init__(self, started_ns=None, prunes=True):
+    def __init__(self, clock, prunes=True):
         self.writer = secrets.token_hex(4)
+        self.clock = clock
         self.lock = threading.RLock()
-        self._read_from_ns = (time.time_ns() if started_ns is None else started_ns) - SETTLE_NS
+        self._read_from_ns = clock.now_ns() - SETTLE_NS
         self._read = set()
         self._last_read_started = 0.0
         self._pruned_at = None
@@ -101,13 +110,22 @@ class Journal:
         through this process, and delete the oldest changes. A failure is logged, never
         raised: the change itself is done, and other processes see it at their next whole
         listing."""
-        name = change_name(change, key, uploaded_ns, time.time_ns(), self.writer)
+        name = change_name(change, key, uploaded_ns, self.clock.stamp_ns(), self.writer)
+        self._write(db, name, b"", f"{change} of {key}")
+
+    def record_found(self, db, added, removed):
+        """Write what the discovery found: the entries ``added`` and ``removed``, in one entry."""
+        name = f"{JOURNAL_PREFIX}{self.clock.stamp_ns():020d}-{self.writer}/{FOUND}/{secrets.token_hex(8)}"
+        body = json.dumps({"added": added, "removed": removed}).encode()
+        self._write(db, name, body, f"{len(added)} images added and {len(removed)} removed by other tools")
+
+    def _write(self, db, name, body, what):
         try:
-            atomic.put(db, name, b"")
+            atomic.put(db, name, body)
             if self.prunes:
                 self._prune(db)
         except Exception as error:
-            log.warning("could not write %s of %s to the journal: %s", change, key, error)
+            log.warning("could not write %s to the journal: %s", what, error)
 
     def catch_up(self, db, apply):
         """``apply(change)`` each change other processes made since this one last read the
@@ -120,7 +138,7 @@ class Journal:
         with self.lock:
             if self._last_read_started > arrived:
                 return
-            started, started_ns = time.monotonic(), time.time_ns()
+            started, started_ns = time.monotonic(), self.clock.now_ns()
             start_after = f"{JOURNAL_PREFIX}{max(0, self._read_from_ns):020d}"
             changes = [
                 change
@@ -150,7 +168,7 @@ class Journal:
         if self._pruned_at is not None and time.monotonic() - self._pruned_at < PRUNE_EVERY_SECONDS:
             return
         self._pruned_at = time.monotonic()
-        oldest_kept_ns = time.time_ns() - KEPT_NS
+        oldest_kept_ns = self.clock.now_ns() - KEPT_NS
         if self.keep_from_ns is not None:
             oldest_kept_ns = min(oldest_kept_ns, self.keep_from_ns)
         oldest_kept = f"{JOURNAL_PREFIX}{oldest_kept_ns:020d}"
@@ -159,3 +177,14 @@ class Journal:
             if name >= oldest_kept or number >= PRUNED_AT_ONCE:
                 return
             backend.delete(name)
+
+
+def found_changes(db, change):
+    """The ``(change, entry)`` pairs a ``found`` entry holds; none once it was deleted."""
+    try:
+        found = json.loads(db[change.name])
+    except KeyError:
+        return []
+    return [("added", tuple(entry)) for entry in found["added"]] + [
+        ("removed", tuple(entry)) for entry in found["removed"]
+    ]

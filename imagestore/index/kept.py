@@ -8,9 +8,11 @@ store up to date, done in a thread of its own after a page is answered:
   newer one written by another process taken up;
 - once the snapshot's whole listing is older than ``listing_seconds``
   (``IMAGESTORE_LISTING_SECONDS``, a day) and up to a tenth more, drawn by each
-  process, the store is listed whole again, for the images other tools put in or
-  deleted, unless another process just did: the draw spreads the processes that
-  started together, so that the first to list spares the others.
+  process, the store is listed whole again (markers included), unless another
+  process just did: the draw spreads the processes that started together, so
+  that the first to list spares the others;
+- when this process takes the discovery's turn, the store's originals are listed,
+  for the images other tools put in or deleted (``discovery.py``).
 
 Nothing runs while nobody looks at the gallery.
 """
@@ -21,7 +23,8 @@ import threading
 import time
 from concurrent.futures import Future
 
-from . import snapshot
+from ..database import backend_of
+from . import discovery, snapshot
 from .view import View
 
 COMPACT_AT_LEAST = 1000
@@ -35,8 +38,9 @@ class KeptIndex:
     """The index as this process sees it (a ``View``), guarded by ``journal.lock``, so that
     changes read from the journal and those made here are applied one at a time."""
 
-    def __init__(self, journal, listing_seconds):
+    def __init__(self, journal, listing_seconds, discovery):
         self.journal = journal
+        self.discovery = discovery
         self.listing_seconds = listing_seconds * (1 + random.uniform(0, LISTING_SPREAD))
         self._view = None
         self._looked = False
@@ -105,12 +109,14 @@ class KeptIndex:
             return self._list_whole if self._looked else None
         if view.changes >= max(COMPACT_AT_LEAST, view.total // COMPACT_SHARE):
             return self._write_snapshot
-        listed_age = (time.time_ns() - view.manifest.listed_ns) / 1e9
+        listed_age = (self.journal.clock.now_ns() - view.manifest.listed_ns) / 1e9
         since_checked = time.monotonic() - self._checked_at
         if listed_age >= self.listing_seconds and since_checked >= min(
             NEWER_CHECK_SECONDS, self.listing_seconds
         ):
             return self._list_again
+        if self.discovery.due():
+            return self._take_discovery_turn
         return None
 
     def _run(self, work, open_db, under_way):
@@ -144,6 +150,42 @@ class KeptIndex:
                 return
             position_ns, runs = self.journal.read_from_ns, view.runs(db, read)
         self._write(db, runs, position_ns, view.manifest.listed_ns)
+
+    def _take_discovery_turn(self, db):
+        try:
+            if self.discovery.take_turn(db, self._view.total):
+                self.discover(db)
+        except Exception:
+            self.discovery.postpone()
+            raise
+
+    def discover(self, db, listed=iter):
+        """List the store's originals (through ``listed``, which may show progress) and tell
+        every process, through the journal, what other tools added and removed.
+
+        The index's entries are taken before the listing, so that an upload that lands
+        meanwhile is seen, at worst, as an image another tool added, which its journal
+        entry then places (``View.apply``), never as one removed.
+
+        :return: the entries added and removed, or None while the store has no index.
+        """
+        indexed = self._indexed_entries(db)
+        if indexed is None:
+            return None
+        added, removed = discovery.differences(indexed, listed(backend_of(db).top_level_keys()))
+        discovery.tell(self.journal, db, added, removed)
+        return added, removed
+
+    def _indexed_entries(self, db):
+        """Every entry of the view as it is now; the parts it does not keep are read first,
+        outside the lock, so that pages are not held up while they download."""
+        with self.journal.lock:
+            view = self._view
+        if view is None:
+            return None
+        read = {part.name: snapshot.read_part(db, part) for part in view.parts_not_kept()}
+        with self.journal.lock:
+            return view.all_entries(db, read)
 
     def _list_again(self, db):
         if not self._took_up_newer(db, lambda newer, ours: newer.listed_ns > ours.listed_ns):

@@ -17,11 +17,10 @@ changes since the last, not to the size of the store.
 import json
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 
 from .. import atomic
-from ..database import backend_of
+from ..database import backend_of, clock_of
 from ..keys import RESERVED_PREFIX
 from ..parallel import map_in_threads
 from . import order
@@ -112,7 +111,7 @@ def of_whole_listing(db):
     """List the store whole, and return what ``write`` needs for a snapshot of it:
     the runs, and a position a moment before the listing began, so that every change
     the listing may have missed is read again from the journal."""
-    listed_ns = time.time_ns()
+    listed_ns = clock_of(db).now_ns()
     entries = order.all_image_entries(db)
     return [entries] if entries else [], listed_ns - SETTLE_NS, listed_ns
 

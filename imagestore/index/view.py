@@ -31,6 +31,7 @@ class View:
         self._parts = OrderedDict(parts_read or {})
         self._lasts = [rank(part.last) for part in manifest.parts]
         self._added, self._removed = set(), set()
+        self._added_keys = {}
         self._layout = None
 
     @property
@@ -46,9 +47,10 @@ class View:
         """An image ``added`` or ``removed``; an entry whose ``uploaded_ns`` is None is
         looked for by key.
 
-        A whole listing made while an image was uploaded may have seen the image but not
-        its marker (written last), and so hold it as put in by another tool (``(0, key)``):
-        a change with the upload time replaces that entry.
+        A listing made while an image was uploaded may have seen the image but not its
+        marker or journal entry (written last), and so hold it as put in by another tool
+        (``(0, key)``): a change with the upload time replaces that entry, and such an
+        entry read after the upload's is not added beside it.
         """
         if entry[0] is None:
             entry = self._entry_of_key(db, entry[1])
@@ -60,16 +62,23 @@ class View:
             self._apply_removal(db, entry)
         elif entry in self._removed:
             self._removed.discard(entry)
+        elif entry[0] == 0 and entry[1] in self._added_keys:
+            return
         elif entry not in self._added and not self._holds(db, entry):
-            self._added.add(entry)
+            self._add(entry)
         self._layout = None
 
     def _apply_removal(self, db, entry):
         if entry in self._added:
             self._added.discard(entry)
+            self._added_keys.pop(entry[1], None)
         elif entry not in self._removed and self._holds(db, entry):
             self._removed.add(entry)
         self._layout = None
+
+    def _add(self, entry):
+        self._added.add(entry)
+        self._added_keys[entry[1]] = entry
 
     def entries(self, db, start, count):
         """The entries from place ``start`` (0 is the newest), at most ``count`` of them."""
@@ -81,6 +90,17 @@ class View:
             if ends[index] >= start + count:
                 break
         return shown
+
+    def all_entries(self, db, read=None):
+        """Every entry, in order, the parts taken from ``read`` (entries by part name) where
+        they were read already."""
+        return [
+            entry for index in range(len(self.manifest.parts) + 1) for entry in self._bucket(db, index, read)
+        ]
+
+    def parts_not_kept(self):
+        """The parts this view would have to read to show every page."""
+        return [part for part in self.manifest.parts if part.name not in self._parts]
 
     def parts_for_runs(self):
         """What a new snapshot needs of the parts changes touched (``runs``): the entries of
@@ -155,9 +175,8 @@ class View:
     def _entry_of_key(self, db, key):
         """The entry of ``key`` among the changes, or else in the snapshot: first as an image
         another tool put in, else read whole."""
-        for entry in self._added:
-            if entry[1] == key:
-                return entry
+        if key in self._added_keys:
+            return self._added_keys[key]
         if self._holds(db, (0, key)):
             return 0, key
         for index in range(len(self.manifest.parts)):

@@ -70,6 +70,11 @@ class Metrics:
         self.cache_bytes = Gauge("imagestore_cache_bytes", "Bytes the cache holds", **on)
         self.uploads_stored = Counter("imagestore_uploads_stored", "Files stored", **on)
         self.uploads_refused = Counter("imagestore_uploads_refused", "Files refused", ["reason"], **on)
+        self.clock_offset = Gauge(
+            "imagestore_clock_offset_seconds",
+            "How far the store's clock is ahead of this process's (negative: behind), from its answers",
+            **on,
+        )
         self.gallery_images = Gauge(
             "imagestore_gallery_images", "Images in the gallery, once this process has counted them", **on
         )
