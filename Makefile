@@ -7,6 +7,7 @@
 VENV     := .venv
 PYTHON   := $(VENV)/bin/python
 CHROMIUM := /usr/bin/chromium
+FAKETIME := /usr/bin/faketime
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .PHONY: run test bench clean
@@ -14,7 +15,7 @@ SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 run: $(VENV)/.app-installed
 	$(PYTHON) app.py
 
-test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM)
+test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM) $(FAKETIME)
 	$(PYTHON) -m pytest
 
 bench: $(VENV)/.dev-installed node_modules/.installed
@@ -42,6 +43,11 @@ node_modules/.installed: package.json package-lock.json
 $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+# One test runs an app process under libfaketime, its clock two minutes off.
+$(FAKETIME):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y faketime
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache test-artifacts

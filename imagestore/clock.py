@@ -10,8 +10,9 @@ offset between the store's clock and this process's: the store's time lay in
 ``[low, high]`` at some moment between the request going out and its answer
 coming back. ``StoreClock`` keeps the interval that every answer since allows,
 narrower with each, and starts again from an answer outside it (a clock that
-jumped). Its offset is the point of that interval nearest zero: a process whose
-clock agrees with the store's, as far as the answers can tell, keeps its own.
+jumped). Its offset is the interval's middle, or zero where the interval holds
+zero: a process whose clock agrees with the store's, as far as the answers can
+tell, keeps its own.
 
 A store that tells no time (in memory) is read on the machine's clock, which is
 its own.
@@ -61,9 +62,9 @@ class StoreClock:
     def offset_ns(self):
         """How far the store's clock is ahead of this process's (negative: behind); 0 until known."""
         with self._lock:
-            if self._low is None:
+            if self._low is None or self._low <= 0 <= self._high:
                 return 0
-            return min(max(0, self._low), self._high)
+            return (self._low + self._high) // 2
 
     def now_ns(self):
         return self.local_ns() + self.offset_ns

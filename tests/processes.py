@@ -35,10 +35,11 @@ class RunningApp:
     """A script serving on a free port, stopped at the end of the test.
 
     ``script="gunicorn"`` runs gunicorn with ``args`` instead, bound to the free port, as the
-    README's production command and the benchmark do.
+    README's production command and the benchmark do. ``wrapper`` is a command that runs
+    Python, such as ``faketime``.
     """
 
-    def __init__(self, *args, script, cwd=PROJECT_ROOT, **variables):
+    def __init__(self, *args, script, cwd=PROJECT_ROOT, wrapper=(), **variables):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stderr = tempfile.TemporaryFile(mode="w+")
@@ -47,7 +48,7 @@ class RunningApp:
         else:
             command = [str(PROJECT_ROOT / script), *args, "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, *command],
+            [*wrapper, sys.executable, *command],
             cwd=cwd,
             env=clean_environment(**variables),
             stdout=subprocess.DEVNULL,

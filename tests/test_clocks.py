@@ -11,7 +11,9 @@ import re
 import time
 
 import pytest
+import requests
 import samples
+from over_http import upload_over_http
 
 TWO_MINUTES_NS = 120 * 10**9
 
@@ -38,6 +40,7 @@ def test_uploads_through_a_process_whose_clock_is_off_show_in_the_other(on_time_
     on_time, off = on_time_and_off
     upload(("from-off.png", samples.image(seed=1)), to=off)
     assert keys(on_time) == ["from-off.png"]
+    time.sleep(1.1)  # the store's clock is known to within a second
     upload(("from-on-time.png", samples.image(seed=2)), to=on_time)
     assert keys(off) == ["from-on-time.png", "from-off.png"]
 
@@ -82,3 +85,29 @@ def test_a_process_whose_clock_is_off_says_by_how_much_and_keeps_serving(make_ap
 def test_a_process_whose_clock_agrees_with_the_store_s_keeps_its_own(client, upload):
     upload(("a.png", samples.image(seed=1)))
     assert offset_exported(client) == 0
+
+
+@pytest.mark.parametrize("backend", ["filesystem", "aws"])
+def test_a_real_process_under_faketime_and_one_on_time_see_each_other_s_changes(
+    backend, own_config, backend_variables, start_app
+):
+    """libfaketime sets the process's wall clock two minutes back, its monotonic clock left alone."""
+    config, variables = str(own_config(backend)), backend_variables(backend)
+    on_time = start_app(config, script="app-shared-access.py", **variables)
+    behind = start_app(
+        config, script="app-shared-access.py", wrapper=("faketime", "-f", "-120s"),
+        FAKETIME_DONT_FAKE_MONOTONIC="1", **variables,
+    )  # fmt: skip
+    for app in (on_time, behind):
+        assert api_keys(app.url) == []
+    upload_over_http(behind.url, "from-behind.jpg", samples.image("jpeg", seed=1))
+    assert api_keys(on_time.url) == ["from-behind.jpg"]
+    upload_over_http(on_time.url, "from-on-time.jpg", samples.image("jpeg", seed=2))
+    assert api_keys(behind.url) == ["from-on-time.jpg", "from-behind.jpg"]
+    assert requests.delete(f"{behind.url}/api/images/from-on-time.jpg", timeout=60).status_code == 204
+    assert api_keys(on_time.url) == ["from-behind.jpg"]
+    assert "s behind the store's" in behind.stop()
+
+
+def api_keys(url):
+    return [image["key"] for image in requests.get(f"{url}/api/images", timeout=60).json()["images"]]
