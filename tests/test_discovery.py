@@ -28,7 +28,9 @@ def listing(client):
 
 def shown_while_browsing(clients, expected, timeout=30):
     """Whether every client lists ``expected`` (keys, total) while pages are viewed."""
-    return eventually(lambda: all(listing(client) == expected for client in clients), timeout=timeout)
+    shown = eventually(lambda: all(listing(client) == expected for client in clients), timeout=timeout)
+    assert shown, [listing(client) for client in clients]
+    return shown
 
 
 def test_an_image_another_tool_puts_in_shows_in_every_process(two_apps, upload, storage):

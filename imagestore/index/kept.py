@@ -193,13 +193,23 @@ class KeptIndex:
 
     def _list_whole(self, db):
         """List the store whole and write its index, made of the journal up to a moment
-        before the listing began."""
+        before the listing began.
+
+        Processes must share one index, for what a listing finds that the journal does not
+        say (images other tools changed) differs between two listings: so a first index
+        another process wrote meanwhile is taken up instead, and of two written at once,
+        each process takes up the newest.
+        """
         runs, position_ns, listed_ns = snapshot.of_whole_listing(db)
+        if self._view is None and self._took_up_newer(db, lambda newer, ours: True):
+            return
         try:
             self._write(db, runs, position_ns, listed_ns)
         except Exception as error:
             log.warning("could not write the store's index, kept in this process only: %s", error)
             self._take_up(*snapshot.held_in_memory(runs, position_ns, listed_ns))
+            return
+        self._took_up_newer(db, lambda newer, ours: newer.name != ours.name)
 
     def _write(self, db, runs, position_ns, listed_ns):
         manifest, parts = snapshot.write(db, runs, position_ns, listed_ns, self.journal.writer)
@@ -210,9 +220,11 @@ class KeptIndex:
             log.warning("could not delete the store's old index snapshots: %s", error)
 
     def _took_up_newer(self, db, is_newer):
+        """Take up the store's newest manifest if ``is_newer(it, this view's)``, or if this
+        process has no view yet."""
         newer = snapshot.newest(db)
         with self.journal.lock:
-            if newer is None or self._view is None or not is_newer(newer, self._view.manifest):
+            if newer is None or (self._view is not None and not is_newer(newer, self._view.manifest)):
                 return False
             self._take_up(newer, {})
             return True
