@@ -39,6 +39,7 @@ LATEST_TURN = 10**12 - 1
 KEPT_TURNS = 3
 KEYS_PER_LIST = 1000
 FOUND_PER_ENTRY = 10_000
+MOST_TURNS_LOOKED_AT = 10
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ class Discovery:
         """Take the next turn if it is free and due; return whether this process took it."""
         if self._turn is None:
             self._turn = _newest_turn(db) or Turn(-1, 0)
-        while self.clock.now_ns() >= self._turn.ends_ns:
+        for _ in range(MOST_TURNS_LOOKED_AT):
+            if self.clock.now_ns() < self._turn.ends_ns:
+                return False
             number = self._turn.number + 1
             taken = _read_turn(db, number)
             if taken is not None:
@@ -134,12 +137,14 @@ def _newest_turn(db):
 
 
 def _read_turn(db, number):
+    """Turn ``number``, None while nobody took it; one that cannot be read is over."""
     try:
-        stored = json.loads(db[_turn_name(number)])
-        return Turn(number, int(stored["ends_ns"]))
+        stored = db[_turn_name(number)]
     except KeyError:
         return None
-    except (ValueError, TypeError):
+    try:
+        return Turn(number, int(json.loads(stored)["ends_ns"]))
+    except (ValueError, TypeError, KeyError):
         return Turn(number, 0)
 
 
