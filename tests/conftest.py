@@ -209,8 +209,8 @@ def open_app():
     """Apps on a store, in this process, as another process would open it; closed afterwards."""
     apps = []
 
-    def open_(config):
-        apps.append(create_app(config, access="shared"))
+    def open_(config, **overrides):
+        apps.append(create_app(config, access="shared", overrides=overrides or None))
         return apps[-1]
 
     yield open_

@@ -97,7 +97,7 @@ def test_an_upload_that_fails_half_way_leaves_nothing_behind(own_config, access,
     app = create_app(own_config("filesystem"), access=access)
     client = app.test_client()
     reserved = tmp_path / "images" / ".imagestore"
-    reserved.mkdir(parents=True)
+    reserved.mkdir(parents=True, exist_ok=True)
     (reserved / "metadata").write_text("a file where the app needs a folder")
 
     answer = upload(client, "half.png", samples.image())

@@ -19,6 +19,13 @@ def any_store(request, own_config, backend_environment):
     return str(own_config(request.param)), variables
 
 
+@pytest.fixture
+def open_app(open_app):
+    """Apps that leave other tools' changes to ``verify``: a running app's discovery would
+    otherwise find an image deleted by hand before ``verify`` does."""
+    return lambda config: open_app(config, DISCOVERY_SECONDS=0)
+
+
 def verify(config, variables, *options):
     return run_imagestore("verify", config, *options, variables=variables)
 
