@@ -13,6 +13,12 @@ process where an action is "after start". Each action's count runs from its
 request until the proxy has been quiet for ``QUIET_SECONDS``, so that work the
 app does in the background for it is counted with it. The first process finds
 no index, and lists the store whole to write one: its own row.
+
+Last, the discovery: an image is put in with the SDK, as another tool would, and
+the API is called every ``BROWSE_SECONDS`` for two turns of the discovery at the
+store's size (``discovery.turn_seconds`` at the defaults); the LISTs of the
+originals (with a delimiter, no prefix) in that window give LISTs an hour, and
+the first call that counts the image the time until it shows.
 """
 
 import argparse
@@ -30,7 +36,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import requests
@@ -43,6 +49,7 @@ import samples  # noqa: E402
 from emulators import moto_s3, s3_variables, write_ini  # noqa: E402
 from processes import RunningApp  # noqa: E402
 
+from imagestore.index.discovery import turn_seconds  # noqa: E402
 from imagestore.index.order import upload_marker  # noqa: E402
 from imagestore.store import METADATA_PREFIX  # noqa: E402
 
@@ -54,6 +61,9 @@ FILL_THREADS = 16
 PNG_SIZE = (64, 48)
 DEFAULT_JSON = ROOT / "bench" / "requests-per-action.json"
 TIMEOUT = 3600
+BROWSE_SECONDS = 2
+DISCOVERY_TURNS = 2
+DISCOVERY_SHORTEST_SECONDS, DISCOVERY_LISTS_PER_HOUR = 30, 1200
 TIMED = (
     "index build (first API call, no index yet)",
     "first page view after start",
@@ -69,12 +79,19 @@ def kind_of(method, path):
     return method if method in KINDS else "other"
 
 
+def lists_originals(method, path):
+    """Whether a request lists the store's top level, as the discovery does."""
+    query = parse_qs(urlsplit(path).query)
+    return kind_of(method, path) == "LIST" and "delimiter" in query and not query.get("prefix")
+
+
 class CountingProxy:
     """An HTTP proxy on a free port forwarding to ``upstream``, counting requests by kind."""
 
     def __init__(self, upstream):
         self.upstream = urlsplit(upstream).netloc
         self.counts = Counter()
+        self.originals_listed = 0
         self.in_flight = 0
         self.last_seen = time.monotonic()
         self.lock = threading.Lock()
@@ -94,6 +111,7 @@ class CountingProxy:
     def began(self, method, path):
         with self.lock:
             self.counts[kind_of(method, path)] += 1
+            self.originals_listed += lists_originals(method, path)
             self.in_flight += 1
 
     def ended(self):
@@ -250,6 +268,23 @@ class Session:
         self.requests[name] = self.proxy.take()
         return answer
 
+    def discover(self, s3, bucket, seconds):
+        """Put an image in as another tool would, then call the API every ``BROWSE_SECONDS``
+        for ``seconds``: the discovery's LISTs an hour, and the seconds until the image
+        counts (None if it did not within the window)."""
+        total = self.http.get(self.app.url + "/api/images", timeout=TIMEOUT).json()["total"]
+        self.proxy.settle()
+        listed_before = self.proxy.originals_listed
+        s3.put_object(Bucket=bucket, Key="by-a-tool.png", Body=samples.image(size=PNG_SIZE, seed=2))
+        started, shown_after = time.monotonic(), None
+        while (elapsed := time.monotonic() - started) < seconds:
+            answer = self.http.get(self.app.url + "/api/images", timeout=TIMEOUT).json()
+            if shown_after is None and answer["total"] == total + 1:
+                shown_after = elapsed
+            time.sleep(BROWSE_SECONDS)
+        listed = self.proxy.originals_listed - listed_before
+        return {"lists_per_hour": listed * 3600 / elapsed, "shown_after_seconds": shown_after}
+
     def idle(self, name, seconds):
         self.proxy.settle()
         self.proxy.take()
@@ -284,8 +319,12 @@ def measure_size(proxy, s3, size, folder, idle_seconds):
         session.act("deep page (page N), first view after start", "GET", f"/?page={deep}")
     with session.fresh_app():
         session.act("API, page N, first call after start", "GET", f"/api/images?page={deep}")
+    turn = turn_seconds(size, DISCOVERY_SHORTEST_SECONDS, DISCOVERY_LISTS_PER_HOUR)
+    with session.fresh_app():
+        discovery = session.discover(s3, bucket, DISCOVERY_TURNS * turn) | {"turn_seconds": turn}
     ms = {name: session.ms[name] for name in TIMED}
     return {
+        "discovery": discovery,
         "fill_seconds": fill_seconds,
         "deep_page": deep,
         "requests": session.requests,
@@ -334,11 +373,28 @@ def tables(results):
         + " | ".join(f"{results[size]['deep_ratio']:.2f}" for size in sizes)
         + " |",
         "",
+        f"The discovery, over two of its turns while the API is called every {BROWSE_SECONDS} s:",
+        "",
+        *head,
+        "| its turn (s) | "
+        + " | ".join(f"{results[size]['discovery']['turn_seconds']:.0f}" for size in sizes)
+        + " |",
+        "| LIST requests an hour | "
+        + " | ".join(f"{results[size]['discovery']['lists_per_hour']:.0f}" for size in sizes)
+        + " |",
+        "| seconds until a foreign image shows | "
+        + " | ".join(_seconds(results[size]["discovery"]["shown_after_seconds"]) for size in sizes)
+        + " |",
+        "",
         "Filling the store straight through the SDK ("
         + ", ".join(f"{size:,} in {results[size]['fill_seconds']:.0f} s" for size in sizes)
         + f", {FILL_THREADS} threads, three objects an image).",
     ]
     return "\n".join(lines)
+
+
+def _seconds(seconds):
+    return "not within the window" if seconds is None else f"{seconds:.0f}"
 
 
 def main():
