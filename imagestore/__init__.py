@@ -26,14 +26,15 @@ from .observability import metrics, request_log
 from .photos import decoding
 from .settings import StartupError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 log = logging.getLogger(__name__)
 
 __all__ = ["StartupError", "create_app"]
 
 
-def create_app(config_path="in-memory.ini", access="single", overrides=None):
-    """Build the app on the database that ``config_path`` describes.
+def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", overrides=None):
+    """Build the app on the database that ``config_path`` describes; a relative path in it
+    (the folder backend's ``folder_path``) is taken relative to the `.ini`'s folder.
 
     ``access`` is ``"single"`` (open the database around every request) or
     ``"shared"`` (open it once and share it). ``overrides`` replaces settings,
@@ -41,11 +42,7 @@ def create_app(config_path="in-memory.ini", access="single", overrides=None):
 
     :raise StartupError: the configuration is unusable or storage does not answer.
     """
-    app = Flask(
-        __name__,
-        template_folder=PROJECT_ROOT / "templates",
-        static_folder=PROJECT_ROOT / "static",
-    )
+    app = Flask(__name__)
     app.config.update(settings.from_environment())
     app.config.update(overrides or {})
     counted = metrics.init_app(app)

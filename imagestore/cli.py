@@ -1,10 +1,14 @@
-"""The command line shared by app.py, app-single-access.py and app-shared-access.py."""
+"""The command line that serves the app: ``imagestore serve``, and app.py,
+app-single-access.py and app-shared-access.py, each with its access mode; and
+``imagestore init``, which copies the example `.ini` files out of the package."""
 
 import argparse
 import ipaddress
+import shutil
 import sys
+from pathlib import Path
 
-from . import PROJECT_ROOT, StartupError, create_app
+from . import EXAMPLES, StartupError, create_app
 from .observability import request_log
 from .settings import configured_write_token
 
@@ -19,12 +23,24 @@ NO_TOKEN = (
 )
 
 
+ACCESS_MODES = ("single", "shared")
+
+
 def main(access, argv=None):
-    """Start the app in the given access mode; return the exit code.
+    """Start the app in the given access mode; return the exit code."""
+    parser = argparse.ArgumentParser(
+        description=f"Serve the image store, opening the database with {access} access."
+    )
+    add_serve_arguments(parser)
+    return serve(parser.parse_args(argv), access)
+
+
+def serve(args, access=None):
+    """Serve ``args.config`` until stopped; return the exit code.
 
     A start-up problem is one line on stderr and exit code 2, not a traceback.
     """
-    args = parse_arguments(access, argv)
+    access = access or args.access
     request_log.quiet_werkzeug()
     try:
         if not is_loopback(args.host) and configured_write_token() is None:
@@ -57,16 +73,33 @@ def is_loopback(host):
         return False
 
 
-def parse_arguments(access, argv):
-    parser = argparse.ArgumentParser(
-        description=f"Serve the image store, opening the database with {access} access."
-    )
+def add_serve_arguments(parser, access=False):
+    """The arguments of serving; ``access`` adds ``--access``, which the scripts fix."""
     parser.add_argument(
         "config",
         nargs="?",
-        default=str(PROJECT_ROOT / "in-memory.ini"),
-        help="CShelve .ini naming the storage backend (default: in-memory.ini)",
+        default=str(EXAMPLES / "in-memory.ini"),
+        help="CShelve .ini naming the storage backend (default: the in-memory example)",
     )
+    if access:
+        parser.add_argument(
+            "--access", choices=ACCESS_MODES, default="single",
+            help="open the database around every request, or once for all (default: single)",
+        )  # fmt: skip
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5000, help="port to listen on (default: 5000)")
-    return parser.parse_args(argv)
+
+
+def copy_examples(args):
+    """Copy the example `.ini` files into ``args.folder``, leaving any already there as they are."""
+    folder = Path(args.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for example in sorted(EXAMPLES.glob("*.ini")):
+        target = folder / example.name
+        if target.exists():
+            print(f"{target}: already there, left as it is", file=sys.stderr)
+            continue
+        shutil.copyfile(example, target)
+        print(f"wrote {target}")
+    print(f"Start with: imagestore serve {folder / 'filesystem.ini'}", file=sys.stderr)
+    return 0

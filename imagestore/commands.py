@@ -1,5 +1,7 @@
 """The operator's command line: ``imagestore`` (also ``python -m imagestore``).
 
+- ``imagestore serve CONFIG.ini [--access single|shared]`` and ``imagestore init
+  [FOLDER]`` start the app and copy out the example `.ini` files (``cli``).
 - ``imagestore import CONFIG.ini PATH...`` stores every image file under the paths
   (folders recursively) exactly as uploads do: judged by its bytes, a key of its
   own, previews, its location removed. Each refused file is named, with why.
@@ -32,7 +34,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import StartupError, create_app, gallery, uploads
+from . import StartupError, cli, create_app, gallery, uploads
 from .database import get_db
 from .index import order
 from .keys import is_servable_key
@@ -52,6 +54,8 @@ class Unreachable(Exception):
 
 def main(argv=None):
     args = _parse(argv)
+    if not args.opens_store:
+        return args.command(args)
     try:
         app = _open_store(args.config)
         with app.app_context():
@@ -270,7 +274,14 @@ def scan_store(args):
 
 def _parse(argv):
     parser = argparse.ArgumentParser(prog="imagestore", description="Operate an image store.")
+    parser.set_defaults(opens_store=True)
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    serving = commands.add_parser("serve", help="serve the gallery and the API")
+    cli.add_serve_arguments(serving, access=True)
+    serving.set_defaults(command=cli.serve, opens_store=False)
+    starting = commands.add_parser("init", help="copy the example .ini files into FOLDER")
+    starting.add_argument("folder", nargs="?", default=".", metavar="FOLDER", help="(default: here)")
+    starting.set_defaults(command=cli.copy_examples, opens_store=False)
     importing = commands.add_parser("import", help="store the image files under PATHs, as uploads")
     importing.add_argument("config", help="CShelve .ini of the store")
     importing.add_argument("paths", nargs="+", metavar="PATH", help="image files, or folders to walk")

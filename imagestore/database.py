@@ -16,6 +16,7 @@ import threading
 import time
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 import cshelve
 from cshelve._factory import factory as make_provider
@@ -39,6 +40,7 @@ class Database:
 
     def __init__(self, config_path, timeout, storage_call=None, local_ns=time.time_ns):
         self.config_path = str(config_path)
+        self.ini_folder = Path(config_path).parent
         self.storage_call = storage_call or _not_counted
         self.provider = read_provider(config_path)
         self.clock = StoreClock(local_ns)
@@ -66,7 +68,8 @@ class Database:
     def _kept_provider(self, logger, name):
         with self._lock:
             if self._kept is None:
-                self._kept = KeptProvider(make_provider(logger, name), self.storage_call, self.clock)
+                provider = make_provider(logger, name)
+                self._kept = KeptProvider(provider, self.storage_call, self.clock, self.ini_folder)
             return self._kept
 
 
@@ -82,8 +85,9 @@ class KeptProvider:
     shared access shares one across all request threads.
     """
 
-    def __init__(self, provider, storage_call=None, clock=None):
+    def __init__(self, provider, storage_call=None, clock=None, ini_folder="."):
         self.provider = provider
+        self.ini_folder = ini_folder
         self.storage_call = storage_call or _not_counted
         self.clock = clock or StoreClock()
         self._configured = False
@@ -100,7 +104,7 @@ class KeptProvider:
 
     def configure_default(self, config):
         if not self._configured:
-            self.provider.configure_default(config)
+            self.provider.configure_default(backends.configured(self.provider, config, self.ini_folder))
 
     def set_provider_params(self, provider_params):
         """The last step of configuring: CShelve 1.6 calls it after the other two."""

@@ -72,7 +72,7 @@ def too_large_message():
 def answer(code, title, message):
     if wants_json():
         return {"error": message}, code
-    return render_template("errors/error.html", code=code, title=title, message=message), code
+    return render_template("imagestore/errors/error.html", code=code, title=title, message=message), code
 
 
 def wants_json():

@@ -12,7 +12,7 @@ bp = Blueprint("pages", __name__)
 def index():
     page = gallery.page(positive_int_arg("page", 1))
     images = [public(image) for image in page.images]
-    return render_template("pages/index.html", page=page, images=images)
+    return render_template("imagestore/pages/index.html", page=page, images=images)
 
 
 @bp.get("/favicon.ico")

@@ -35,20 +35,23 @@ class RunningApp:
     """A script serving on a free port, stopped at the end of the test.
 
     ``script="gunicorn"`` runs gunicorn with ``args`` instead, bound to the free port, as the
-    README's production command and the benchmark do. ``wrapper`` is a command that runs
-    Python, such as ``faketime``.
+    README's production command and the benchmark do; ``script="imagestore"`` runs the
+    ``imagestore`` command (``args`` begin with ``serve``). ``python`` is the interpreter
+    (an installed copy's), and ``wrapper`` a command that runs it, such as ``faketime``.
     """
 
-    def __init__(self, *args, script, cwd=PROJECT_ROOT, wrapper=(), **variables):
+    def __init__(self, *args, script, cwd=PROJECT_ROOT, python=sys.executable, wrapper=(), **variables):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stderr = tempfile.TemporaryFile(mode="w+")
         if script == "gunicorn":
             command = ["-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", *args]
+        elif script == "imagestore":
+            command = ["-m", "imagestore", *args, "--port", str(self.port)]
         else:
             command = [str(PROJECT_ROOT / script), *args, "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [*wrapper, sys.executable, *command],
+            [*wrapper, str(python), *command],
             cwd=cwd,
             env=clean_environment(**variables),
             stdout=subprocess.DEVNULL,

@@ -1,5 +1,6 @@
 """The scripts as a user starts them: one clear line and exit code 2 when they cannot start."""
 
+import shutil
 import subprocess
 import sys
 
@@ -132,11 +133,17 @@ def test_shared_access_on_azurite_with_only_the_connection_string(start_app, azu
     assert samples.sha256(container.download_blob(key).readall()) == samples.sha256(original)
 
 
-def test_the_filesystem_backend_keeps_images_in_a_folder_where_it_is_started(start_app, tmp_path):
-    app = start_app(str(PROJECT_ROOT / "filesystem.ini"), script="app.py", cwd=tmp_path)
+def test_the_filesystem_backend_keeps_images_in_a_folder_beside_its_ini_wherever_started(
+    start_app, tmp_path
+):
+    (tmp_path / "config").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    ini = shutil.copy(PROJECT_ROOT / "filesystem.ini", tmp_path / "config")
+    app = start_app(str(ini), script="app.py", cwd=tmp_path / "elsewhere")
     original = samples.image(seed=3)
     upload_and_fetch(app.url, "kept.png", original)
-    assert (tmp_path / "var" / "images" / "kept.png").read_bytes() == original
+    assert (tmp_path / "config" / "var" / "images" / "kept.png").read_bytes() == original
+    assert not (tmp_path / "elsewhere" / "var").exists()
 
 
 @pytest.mark.parametrize("backend", ["filesystem", "aws", "azure"], indirect=True)

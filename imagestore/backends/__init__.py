@@ -21,6 +21,8 @@ Values are bytes as CShelve stores them (encrypted, if configured). Adding a
 backend means adding a module and a line to ``BACKENDS``.
 """
 
+from pathlib import Path
+
 from cshelve._aws_s3 import AwsS3
 from cshelve._azure_blob_storage import AzureBlobStorage
 from cshelve._filesystem import FileSystem
@@ -32,14 +34,24 @@ from .observed import Observed
 
 BACKENDS = {AwsS3: s3.S3, AzureBlobStorage: azure.Azure, FileSystem: folder.Folder, InMemory: memory.Memory}
 
-__all__ = ["Backend", "KeyTaken", "Observed", "client_settings", "for_provider"]
+__all__ = ["Backend", "KeyTaken", "Observed", "client_settings", "configured", "for_provider"]
 
 
 def for_provider(provider, clock):
     """The backend that works beneath ``provider``, a CShelve storage provider."""
+    return _backend_class(provider)(provider, clock)
+
+
+def configured(provider, config, ini_folder):
+    """The `.ini`'s ``[default]`` section as ``provider`` is to take it, its paths taken
+    from ``ini_folder`` rather than from the working directory."""
+    return _backend_class(provider).configured(config, Path(ini_folder))
+
+
+def _backend_class(provider):
     for provider_class, backend_class in BACKENDS.items():
         if isinstance(provider, provider_class):
-            return backend_class(provider, clock)
+            return backend_class
     raise TypeError(f"no backend for CShelve's {type(provider).__name__}")
 
 

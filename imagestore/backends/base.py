@@ -30,6 +30,11 @@ class Backend:
         """A line to say at start about this backend's writes, or None."""
         return None
 
+    @staticmethod
+    def configured(config, ini_folder):
+        """The `.ini`'s ``[default]`` section with its paths taken from ``ini_folder``."""
+        return config
+
     def claimable(self, key):
         """The key this process may create for an upload that wants ``key``: here ``key`` itself."""
         return key

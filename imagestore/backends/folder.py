@@ -14,6 +14,11 @@ MTIME_GRAIN_NS = 10**7  # a kernel stamps files from a clock that ticks every fe
 
 
 class Folder(Backend):
+    @staticmethod
+    def configured(config, ini_folder):
+        """A relative ``folder_path`` lies beside the `.ini`, wherever the app is started."""
+        return {**config, "folder_path": str(ini_folder / config.get("folder_path", "."))}
+
     def create(self, key, raw):
         """A hard link fails when its target exists, even when another process made it."""
         self._write(key, raw, exclusive=True)

@@ -1,0 +1,86 @@
+"""The package as users get it: the wheel ``pip wheel .`` builds, installed with its
+requirements into a fresh virtual environment and run from a folder outside the
+repository, where only what the wheel holds can be found."""
+
+import subprocess
+import sys
+
+import pytest
+import requests
+import samples
+from emulators import PROJECT_ROOT
+from over_http import upload_over_http
+from processes import RunningApp, clean_environment
+
+
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory):
+    """The Python of a fresh virtual environment holding the built wheel and its requirements."""
+    built = tmp_path_factory.mktemp("wheel")
+    run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", built, PROJECT_ROOT)
+    venv = tmp_path_factory.mktemp("venv")
+    run(sys.executable, "-m", "venv", venv)
+    python = venv / "bin" / "python"
+    (wheel,) = built.glob("imagestore-*.whl")
+    run(python, "-m", "pip", "install", wheel, "--requirement", PROJECT_ROOT / "requirements.txt")
+    return python
+
+
+@pytest.fixture
+def elsewhere(tmp_path):
+    """An empty folder outside the repository, where the example .ini files are copied out."""
+    folder = tmp_path / "elsewhere"
+    folder.mkdir()
+    return folder
+
+
+def run(*command, cwd=None):
+    done = subprocess.run(
+        [str(part) for part in command], cwd=cwd, env=clean_environment(), capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    return done
+
+
+def test_init_copies_the_example_configurations_out_of_the_package(installed, elsewhere):
+    said = run(installed.parent / "imagestore", "init", cwd=elsewhere).stdout
+    assert {path.name for path in elsewhere.iterdir()} >= {
+        "in-memory.ini",
+        "filesystem.ini",
+        "aws.ini",
+        "azure.ini",
+    }
+    assert "filesystem.ini" in said
+
+
+def test_the_installed_package_serves_pages_styles_uploads_and_images(installed, elsewhere):
+    run(installed.parent / "imagestore", "init", cwd=elsewhere)
+    app = RunningApp("serve", "filesystem.ini", script="imagestore", python=installed, cwd=elsewhere)
+    try:
+        page = requests.get(app.url, timeout=30)
+        assert page.status_code == 200 and "style.css" in page.text
+        assert requests.get(f"{app.url}/static/style.css", timeout=30).status_code == 200
+        photo = samples.photo(size=(640, 480))
+        key = upload_over_http(app.url, "holiday.jpg", photo)
+        assert requests.get(f"{app.url}/image/{key}", timeout=30).content == photo
+    finally:
+        app.stop()
+    assert (elsewhere / "var" / "images" / key).read_bytes() == photo
+
+
+def test_gunicorn_serves_the_installed_app_from_any_folder(installed, elsewhere, tmp_path):
+    run(installed.parent / "imagestore", "init", cwd=elsewhere)
+    config = elsewhere / "filesystem.ini"
+    app = RunningApp(
+        f'imagestore:create_app("{config}", access="shared")',
+        script="gunicorn",
+        python=installed,
+        cwd=tmp_path,
+    )
+    try:
+        key = upload_over_http(app.url, "a.png", samples.image())
+        assert key in requests.get(f"{app.url}/", timeout=30).text
+    finally:
+        app.stop()
+    assert (elsewhere / "var" / "images" / key).exists()
