@@ -133,9 +133,7 @@ def test_shared_access_on_azurite_with_only_the_connection_string(start_app, azu
     assert samples.sha256(container.download_blob(key).readall()) == samples.sha256(original)
 
 
-def test_the_filesystem_backend_keeps_images_in_a_folder_beside_its_ini_wherever_started(
-    start_app, tmp_path
-):
+def test_the_filesystem_backend_keeps_images_in_a_folder_beside_its_ini_wherever_started(start_app, tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "elsewhere").mkdir()
     ini = shutil.copy(PROJECT_ROOT / "filesystem.ini", tmp_path / "config")
