@@ -88,8 +88,8 @@ def test_images_another_tool_adds_show_once_the_store_is_listed_again(make_app, 
     assert [image["key"] for image in relisting.get("/api/images").json["images"]] == ["late.png"]
 
 
-def test_images_another_tool_adds_wait_for_the_next_listing(make_app, storage):
-    patient = make_app(LISTING_SECONDS=3600).test_client()
+def test_without_discovery_images_another_tool_adds_wait_for_the_next_listing(make_app, storage):
+    patient = make_app(LISTING_SECONDS=3600, DISCOVERY_SECONDS=0).test_client()
     assert patient.get("/api/images").json["total"] == 0
     storage.put("late.png", samples.image())
     assert patient.get("/api/images").json["total"] == 0
