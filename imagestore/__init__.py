@@ -1,40 +1,30 @@
 """An image store on CShelve: upload, gallery, serving, delete and a JSON API.
 
-``create_app`` is the one place that wires things together; the storage
-backend is whatever the `.ini` names, and the access mode is decided in
-``database.py`` alone.
+Mount it in an app of your own with ``ImageStore`` (``extension.py``), or run the
+standalone app ``create_app`` builds, which mounts the same blueprint at ``/``.
+The storage backend is whatever the `.ini` names, and the access mode is decided
+in ``database.py`` alone.
 """
 
-import logging
+from functools import wraps
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, redirect, request, url_for
 
-from . import (
-    api,
-    database,
-    errors,
-    gallery,
-    health,
-    pages,
-    security,
-    serving,
-    settings,
-    write_token,
-)
+from . import errors, security, settings
+from .extension import ImageStore
 from .observability import metrics, request_log
-from .photos import decoding
 from .settings import StartupError
+from .state import current
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
-log = logging.getLogger(__name__)
 
-__all__ = ["StartupError", "create_app"]
+__all__ = ["ImageStore", "StartupError", "create_app"]
 
 
 def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", overrides=None):
-    """Build the app on the database that ``config_path`` describes; a relative path in it
-    (the folder backend's ``folder_path``) is taken relative to the `.ini`'s folder.
+    """Build the standalone app on the database that ``config_path`` describes; a relative
+    path in it (the folder backend's ``folder_path``) is taken relative to the `.ini`'s folder.
 
     ``access`` is ``"single"`` (open the database around every request) or
     ``"shared"`` (open it once and share it). ``overrides`` replaces settings,
@@ -42,30 +32,43 @@ def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", override
 
     :raise StartupError: the configuration is unusable or storage does not answer.
     """
-    app = Flask(__name__)
-    app.config.update(settings.from_environment())
-    app.config.update(overrides or {})
-    counted = metrics.init_app(app)
-    request_log.init_app(app)
-    mode = database.init_app(app, config_path, access, counted.storage_call)
-    app.config.update(STORAGE_PROVIDER=mode.database.provider)
-    counted.clock_offset.set_function(lambda: mode.database.clock.offset_ns / 1e9)
-    _say_how_storage_writes(mode.database.backend)
-
-    serving.init_app(app)
-    decoding.init_app(app)
-    gallery.init_app(app)
-    security.init_app(app)
-    write_token.init_app(app)
-    errors.init_app(app)
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(health.bp)
+    app = Flask(__name__, static_folder=None, template_folder=None)
+    app.config.update(
+        DEBUG=False,
+        SECRET_KEY=settings.secret_key(),
+        SESSION_COOKIE_SAMESITE="Lax",
+        IMAGESTORE_CONFIG=config_path,
+        IMAGESTORE_ACCESS=access,
+        IMAGESTORE_URL_PREFIX="/",
+    )
+    ImageStore().init_app(app, overrides)
+    request_log.show_app_messages(current(app).settings["LOG_LEVEL"])
+    app.add_url_rule("/favicon.ico", view_func=favicon)
+    _answer_outside_the_store(app)
     return app
 
 
-def _say_how_storage_writes(backend):
-    """One line at start; a warning where processes sharing the store could overwrite each other."""
-    note = backend.startup_note()
-    if note is not None:
-        log.log(logging.INFO if backend.refuses_second_create else logging.WARNING, note)
+def favicon():
+    """Browsers and tools that ask for the icon at its old address get the page's own."""
+    return redirect(url_for("imagestore.static", filename="favicon.svg"), 301)
+
+
+def _answer_outside_the_store(app):
+    """A request no route of the store matched (a 404, a 405, the icon) is answered, counted,
+    logged and given headers as the store's own requests are."""
+    errors.register(app)
+    app.before_request(_outside_the_store(metrics.start_request))
+    app.after_request(_outside_the_store(request_log.log_request))
+    app.after_request(_outside_the_store(security.add_security_headers))
+
+
+def _outside_the_store(hook):
+    """``hook``, for requests outside the store's blueprint, which runs its own."""
+
+    @wraps(hook)
+    def run(*response):
+        if request.blueprint != "imagestore":
+            return hook(*response)
+        return response[0] if response else None
+
+    return run

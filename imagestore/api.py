@@ -1,15 +1,13 @@
 """The JSON API, for scripts and curl."""
 
-from flask import Blueprint
-
 from . import gallery, store, uploads
+from .blueprint import bp
 from .responses import lookup, positive_int_arg, public
 
-bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_PER_PAGE = 100
 
 
-@bp.get("/images")
+@bp.get("/api/images")
 def list_images():
     per_page = min(positive_int_arg("per_page", gallery.PER_PAGE), MAX_PER_PAGE)
     page = gallery.page(positive_int_arg("page", 1), per_page, counted=True)
@@ -21,7 +19,7 @@ def list_images():
     }
 
 
-@bp.post("/images")
+@bp.post("/api/images")
 def upload_images():
     outcome = uploads.receive()
     body = {"stored": [public(image) for image in outcome.stored], "rejected": outcome.rejected}
@@ -33,12 +31,12 @@ def upload_images():
     return body, 400
 
 
-@bp.get("/images/<path:key>")
+@bp.get("/api/images/<path:key>")
 def get_image(key):
     return public(lookup(store.read_metadata, key))
 
 
-@bp.delete("/images/<path:key>")
+@bp.delete("/api/images/<path:key>")
 def delete_image(key):
     gallery.delete(key)
     return "", 204

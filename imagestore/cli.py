@@ -11,6 +11,7 @@ from pathlib import Path
 from . import EXAMPLES, StartupError, create_app
 from .observability import request_log
 from .settings import configured_write_token
+from .state import current
 
 IN_MEMORY_WARNING = (
     "warning: the in-memory backend keeps images in this process's memory only; they are lost when it stops"
@@ -49,7 +50,7 @@ def serve(args, access=None):
     except StartupError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if app.config["STORAGE_PROVIDER"] == "in-memory":
+    if current(app).provider == "in-memory":
         print(IN_MEMORY_WARNING, file=sys.stderr)
     print(f"Serving {args.config} with {access} access on http://{args.host}:{args.port}/", flush=True)
     app.run(

@@ -39,6 +39,7 @@ from .database import get_db
 from .index import order
 from .keys import is_servable_key
 from .parallel import map_in_threads
+from .state import current
 from .store_check import StoreCheck
 from .store_copy import StoreCopy
 
@@ -70,7 +71,7 @@ def _open_store(config):
         app = create_app(config, access="shared", overrides={"DISCOVERY_SECONDS": 0})
     except StartupError as error:
         raise Unreachable(error) from None
-    if app.config["STORAGE_PROVIDER"] == "in-memory":
+    if current(app).provider == "in-memory":
         raise Unreachable(f"{config}: {IN_MEMORY}")
     return app
 

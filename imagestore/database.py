@@ -20,13 +20,14 @@ from pathlib import Path
 
 import cshelve
 from cshelve._factory import factory as make_provider
-from flask import current_app, g
+from flask import g
 
 from . import backends, failures
 from .clock import StoreClock
 from .settings import StartupError, read_provider
+from .state import current
 
-EXTENSION_KEY = "imagestore.database"
+REQUEST_DB = "imagestore_db"  # in ``g``, beside whatever a host app keeps there
 log = logging.getLogger(__name__)
 
 
@@ -183,9 +184,9 @@ class SingleAccess:
         _close_quietly(_open_or_explain(database))
 
     def get(self):
-        if "db" not in g:
-            g.db = self.database.open()
-        return g.db
+        if REQUEST_DB not in g:
+            setattr(g, REQUEST_DB, self.database.open())
+        return g.get(REQUEST_DB)
 
     @contextmanager
     def outside_request(self):
@@ -196,7 +197,7 @@ class SingleAccess:
             _close_quietly(db)
 
     def end_request(self, exception=None):
-        db = g.pop("db", None)
+        db = g.pop(REQUEST_DB, None)
         if db is not None:
             _close_quietly(db)
 
@@ -237,29 +238,27 @@ def _not_counted(operation):
     yield
 
 
-def init_app(app, config_path, access, storage_call=None):
-    """Open the database in the chosen access mode and hand it to views.
+def open_access(config_path, access, settings, storage_call=None):
+    """Open the database in the chosen access mode, for views to reach through ``get_db``;
+    the app calls its ``end_request`` as each request ends.
 
     :raise StartupError: the `.ini` is unusable or the backend does not answer.
     """
     if access not in ACCESS_MODES:
         raise StartupError(f"access mode {access!r} is not one of {', '.join(ACCESS_MODES)}")
-    database = Database(config_path, app.config["STORAGE_TIMEOUT"], storage_call, app.config["CLOCK"])
-    mode = ACCESS_MODES[access](database)
-    app.extensions[EXTENSION_KEY] = mode
-    app.teardown_appcontext(mode.end_request)
-    return mode
+    database = Database(config_path, settings["STORAGE_TIMEOUT"], storage_call, settings["CLOCK"])
+    return ACCESS_MODES[access](database)
 
 
 def get_db():
     """Return the database for this request, in whichever mode the app runs."""
-    return current_app.extensions[EXTENSION_KEY].get()
+    return current().access.get()
 
 
 def background_db():
     """Return a context manager that gives a database to a thread working outside any
     request, in whichever mode the app runs. Ask for it within a request."""
-    return current_app.extensions[EXTENSION_KEY].outside_request
+    return current().access.outside_request
 
 
 def _open_or_explain(database):

@@ -3,22 +3,30 @@
 import logging
 
 from cshelve import EncryptedDataCorruptionError
-from flask import current_app, render_template, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from flask import render_template, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, default_exceptions
 
 from . import failures
 from .photos.decoding import Busy
+from .state import current
 
 log = logging.getLogger(__name__)
 
 
-def init_app(app):
-    app.register_error_handler(HTTPException, http_error)
+def register(scope):
+    """Answer errors in ``scope``: the store's blueprint, for its own routes, or the standalone app.
+
+    Each HTTP error is registered by its code, because Flask asks a host's handler
+    for a code (its own 404 page) before a blueprint's for every HTTP error.
+    """
+    for code in default_exceptions:
+        scope.register_error_handler(code, http_error)
+    scope.register_error_handler(HTTPException, http_error)
     for error_class in failures.BACKEND_ERRORS:
-        app.register_error_handler(error_class, storage_unavailable)
-    app.register_error_handler(EncryptedDataCorruptionError, undecryptable)
-    app.register_error_handler(Busy, busy_decoding)
-    app.register_error_handler(Exception, unexpected_error)
+        scope.register_error_handler(error_class, storage_unavailable)
+    scope.register_error_handler(EncryptedDataCorruptionError, undecryptable)
+    scope.register_error_handler(Busy, busy_decoding)
+    scope.register_error_handler(Exception, unexpected_error)
 
 
 def http_error(error):
@@ -59,9 +67,9 @@ def unexpected_error(error):
 
 def too_large_message():
     """Werkzeug answers 413 for a body over the limit and for too many parts."""
-    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    limit = current().settings["MAX_CONTENT_LENGTH"]
     if request.content_length is not None and request.content_length <= limit:
-        parts = current_app.config["MAX_FORM_PARTS"]
+        parts = current().settings["MAX_FORM_PARTS"]
         return f"The upload has too many parts: this store accepts at most {parts} files in one request."
     return (
         f"The upload is too large: this store accepts at most {limit / (1024 * 1024):g} MB per request "
@@ -77,4 +85,4 @@ def answer(code, title, message):
 
 def wants_json():
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return request.path.startswith("/api/") or best == "application/json"
+    return request.path.startswith(current().url_prefix + "/api/") or best == "application/json"

@@ -14,19 +14,16 @@ are kept in the process and a page view reads none.
 import logging
 from dataclasses import dataclass
 
-from flask import current_app
-
-from . import database, serving, store
+from . import serving, store
 from .cache import RecordCache
 from .database import background_db, get_db
 from .index.discovery import Discovery
 from .index.journal import FOUND, Journal, found_changes
 from .index.kept import KeptIndex
 from .index.snapshot import PartGone
-from .observability import metrics
 from .responses import lookup
+from .state import current
 
-EXTENSION_KEY = "imagestore.gallery"
 PER_PAGE = 24
 KEPT_RECORDS = 50_000
 log = logging.getLogger(__name__)
@@ -41,14 +38,15 @@ class Kept:
     records: RecordCache
 
 
-def init_app(app):
-    clock = app.extensions[database.EXTENSION_KEY].database.clock
+def kept_gallery(clock, settings, counted):
+    """What this process will keep of the gallery, from the app's settings; its count is
+    read into ``counted``, the app's metrics."""
     journal = Journal(clock)
-    discovery = Discovery(clock, app.config["DISCOVERY_SECONDS"], app.config["DISCOVERY_LISTS_PER_HOUR"])
-    index = KeptIndex(journal, app.config["LISTING_SECONDS"], discovery)
+    discovery = Discovery(clock, settings["DISCOVERY_SECONDS"], settings["DISCOVERY_LISTS_PER_HOUR"])
+    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery)
     kept = Kept(index, journal, RecordCache(KEPT_RECORDS))
-    app.extensions[EXTENSION_KEY] = kept
-    metrics.of(app).gallery_images.set_function(lambda: _count(kept))
+    counted.gallery_images.set_function(lambda: _count(kept))
+    return kept
 
 
 def page(number, per_page=PER_PAGE, counted=False):
@@ -160,7 +158,7 @@ def _entry_of_upload(db, kept, key):
 
 
 def _kept():
-    return current_app.extensions[EXTENSION_KEY]
+    return current().gallery
 
 
 def _count(kept):

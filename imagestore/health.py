@@ -2,13 +2,12 @@
 
 import logging
 
-from flask import Blueprint, current_app
-
 from . import atomic, failures
+from .blueprint import bp
 from .database import backend_of, get_db
 from .keys import RESERVED_PREFIX
+from .state import current
 
-bp = Blueprint("health", __name__)
 log = logging.getLogger(__name__)
 PROBE_KEY = RESERVED_PREFIX + "readiness-probe"
 
@@ -23,7 +22,7 @@ def healthz():
 def readyz():
     """The storage backend answers; 503 and the reason when it does not. ``conditional_writes``
     says whether storage refuses a second create of one key (see ``backends.s3``)."""
-    backend = current_app.config["STORAGE_PROVIDER"]
+    backend = current().provider
     try:
         atomic.exists(get_db(), PROBE_KEY)
     except failures.BACKEND_ERRORS as error:

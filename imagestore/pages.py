@@ -1,11 +1,10 @@
 """The browser pages: upload form and gallery, serving images, deleting."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from . import gallery, serving, uploads
+from .blueprint import bp
 from .responses import flag_arg, positive_int_arg, public
-
-bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
@@ -15,12 +14,6 @@ def index():
     return render_template("imagestore/pages/index.html", page=page, images=images)
 
 
-@bp.get("/favicon.ico")
-def favicon():
-    """Browsers and tools that ask for the icon at its old address get the page's own."""
-    return redirect(url_for("static", filename="favicon.svg"), 301)
-
-
 @bp.post("/")
 def upload():
     outcome = uploads.receive()
@@ -28,7 +21,7 @@ def upload():
         flash(f"Stored {image['filename']} as {image['key']}", "stored")
     for refusal in outcome.rejected:
         flash(f"Rejected {refusal['filename'] or 'upload'}: {refusal['error']}", "rejected")
-    return redirect(url_for("pages.index"), 303)
+    return redirect(url_for("imagestore.index"), 303)
 
 
 @bp.get("/image/<path:key>")
@@ -52,4 +45,4 @@ def rendition(key):
 def delete(key):
     gallery.delete(key)
     flash(f"Deleted {key}", "stored")
-    return redirect(url_for("pages.index"), 303)
+    return redirect(url_for("imagestore.index"), 303)

@@ -35,11 +35,11 @@ def public(metadata):
     key = metadata["key"]
     return {
         **{name: metadata.get(name) for name in PUBLIC_FIELDS},
-        "url": url_for("pages.image", key=key),
-        "thumbnail_url": url_for("pages.thumbnail", key=key),
+        "url": url_for("imagestore.image", key=key),
+        "thumbnail_url": url_for("imagestore.thumbnail", key=key),
         "view_url": _view_url(metadata),
-        "download_url": url_for("pages.image", key=key, download=1),
-        "api_url": url_for("api.get_image", key=key),
+        "download_url": url_for("imagestore.image", key=key, download=1),
+        "api_url": url_for("imagestore.get_image", key=key),
     }
 
 
@@ -48,8 +48,8 @@ def _view_url(metadata):
     the rendition otherwise (too large, or HEIC and AVIF)."""
     shape = metadata.get("content_type"), metadata.get("width"), metadata.get("height")
     if shape[1] is not None and needs_rendition(*shape, metadata.get("animated", False)):
-        return url_for("pages.rendition", key=metadata["key"])
-    return url_for("pages.image", key=metadata["key"])
+        return url_for("imagestore.rendition", key=metadata["key"])
+    return url_for("imagestore.image", key=metadata["key"])
 
 
 def flag_arg(name):

@@ -11,11 +11,6 @@ PAGE_POLICY = (
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-def init_app(app):
-    app.before_request(refuse_cross_site_writes)
-    app.after_request(add_security_headers)
-
-
 def refuse_cross_site_writes():
     """Refuse a state-changing request that a browser sent from another site.
 

@@ -16,20 +16,19 @@ from . import atomic, store
 from .cache import Served, ServedCache
 from .database import get_db
 from .keys import key_from_filename
-from .observability import metrics
 from .photos.images import GENERIC_TYPE, content_type_of
 from .photos.previews import THUMBNAIL_TYPE
 from .responses import found, lookup
+from .state import current
 
-EXTENSION_KEY = "imagestore.cache"
 IMAGE_POLICY = "default-src 'none'; sandbox"
 
 
-def init_app(app):
-    counted = metrics.of(app)
-    cache = ServedCache(app.config["CACHE_BYTES"], app.config["CACHE_SECONDS"], counted.cache_lookup)
+def served_cache(settings, counted):
+    """This app's cache of served bytes, from its settings, counted in its metrics."""
+    cache = ServedCache(settings["CACHE_BYTES"], settings["CACHE_SECONDS"], counted.cache_lookup)
     counted.cache_bytes.set_function(lambda: cache.size)
-    app.extensions[EXTENSION_KEY] = cache
+    return cache
 
 
 def send_image(key, as_attachment=False):
@@ -60,7 +59,7 @@ def forget(key):
 
 
 def _cache():
-    return current_app.extensions[EXTENSION_KEY]
+    return current().cache
 
 
 def _cached(kind, key, read):

@@ -85,14 +85,14 @@ def _check_encryption_key(path, section):
 
 
 def from_environment():
-    """Return the Flask settings that come from environment variables, and ``CLOCK``, the
-    wall clock this process reads (``clock.py``), which tests set off.
+    """Return the store's settings that come from environment variables, and ``CLOCK``, the
+    wall clock this process reads (``clock.py``), which tests set off. They are the
+    store's own, never the app's config: a host app's ``MAX_CONTENT_LENGTH`` stays its own.
 
     :raise StartupError: a variable is set but is not a positive number.
     """
     max_upload_mb = _positive_number("IMAGESTORE_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB)
     return {
-        "DEBUG": False,
         "MAX_CONTENT_LENGTH": int(max_upload_mb * 1024 * 1024),
         "MAX_FORM_PARTS": MAX_FILES_PER_REQUEST,
         "MAX_PIXELS": int(_positive_number("IMAGESTORE_MAX_PIXELS", DEFAULT_MAX_PIXELS)),
@@ -112,11 +112,15 @@ def from_environment():
         "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
         "LOG_LEVEL": _log_level(),
-        "SECRET_KEY": os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32),
-        "SESSION_COOKIE_SAMESITE": "Lax",
         "WRITE_TOKEN": configured_write_token(),
         "CLOCK": time.time_ns,
     }
+
+
+def secret_key():
+    """The standalone app's key for signing its session cookie; a random one, valid until the
+    process stops, unless ``IMAGESTORE_SECRET_KEY`` gives one that all processes share."""
+    return os.environ.get("IMAGESTORE_SECRET_KEY") or secrets.token_hex(32)
 
 
 def configured_write_token():

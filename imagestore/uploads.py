@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from flask import current_app, request
+from flask import request
 
 from . import gallery, store
 from .database import clock_of, get_db
@@ -12,6 +12,7 @@ from .parallel import map_in_threads
 from .photos import decoding, incoming
 from .photos.decoding import Busy
 from .photos.images import ImageRejected
+from .state import current
 
 NO_FILE = "no file was sent: choose one or more images (form field 'file')"
 STORING_THREADS = 8
@@ -50,7 +51,8 @@ def store_files(parts):
     """
     db = get_db()
     received_ns = clock_of(db).stamp_ns(len(parts))
-    rules = current_app.config["MAX_PIXELS"], current_app.config["KEEP_LOCATION"], decoding.budget()
+    settings = current().settings
+    rules = settings["MAX_PIXELS"], settings["KEEP_LOCATION"], decoding.budget()
     positions_by_name = defaultdict(list)
     for position, (filename, _) in enumerate(parts):
         positions_by_name[filename].append(position)
@@ -98,3 +100,11 @@ def _store(db, filename, data, rules, uploaded_ns):
         return "rejected", {"filename": filename, "error": str(why)}
     except Busy as busy:
         return "rejected", {"filename": filename, "error": str(busy), "retry_after": busy.retry_after}
+
+
+def limit_request_size():
+    """The store's limits on a request's body, for its own routes only: a host app's
+    ``MAX_CONTENT_LENGTH`` stays its own."""
+    settings = current().settings
+    request.max_content_length = settings["MAX_CONTENT_LENGTH"]
+    request.max_form_parts = settings["MAX_FORM_PARTS"]

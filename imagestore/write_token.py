@@ -1,4 +1,6 @@
-"""The write token: when set, uploads and deletes need it; reading stays open.
+"""Who may upload and delete. A host app that mounts the store decides
+(``ImageStore(can_write=...)``); otherwise the write token does: when set,
+uploads and deletes need it, and reading stays open.
 
 API clients send ``Authorization: Bearer TOKEN``. A browser user enters the
 token once on the page; the signed session cookie then carries a digest of
@@ -8,42 +10,51 @@ it, never the token itself.
 import hashlib
 import hmac
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, flash, redirect, request, session, url_for
 
+from .blueprint import bp
 from .security import SAFE_METHODS
+from .state import current
 
-bp = Blueprint("write_token", __name__)
 SESSION_KEY = "write_token_digest"
-EXTENSION_KEY = "imagestore.write_token_digest"
 
 
-def init_app(app):
-    token = app.config.get("WRITE_TOKEN")
-    app.extensions[EXTENSION_KEY] = _digest(token) if token is not None else None
-    app.before_request(require_write_token)
-    app.context_processor(lambda: {"may_write": may_write()})
-    app.register_blueprint(bp)
-
-
-def expected_digest():
+def digest_of(token):
     """The digest of the write token, worked out at start; None when the store has no token."""
-    return current_app.extensions[EXTENSION_KEY]
+    return _digest(token) if token is not None else None
 
 
 def may_write():
-    """Tell whether this request carries the write token, or none is needed."""
-    expected = expected_digest()
-    if expected is None:
+    """Tell whether this request may upload and delete."""
+    store = current()
+    if store.can_write is not None:
+        return bool(store.can_write())
+    if store.write_token_digest is None:
         return True
     bearer = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     offered = _digest(bearer) if bearer else session.get(SESSION_KEY, "")
-    return hmac.compare_digest(offered, expected)
+    return hmac.compare_digest(offered, store.write_token_digest)
+
+
+def asks_for_token():
+    """Whether the page offers to enter the write token: the store has one, and no host decides."""
+    store = current()
+    return store.can_write is None and store.write_token_digest is not None
+
+
+def page_variables():
+    return {"may_write": may_write(), "asks_for_token": asks_for_token()}
 
 
 def require_write_token():
-    """:raise 401: a write without the token, when the store has one."""
-    if request.method in SAFE_METHODS or request.endpoint == "write_token.enter" or may_write():
+    """:raise 401: a write without the token, when the store has one.
+    :raise 403: a write the host app's ``can_write`` refuses."""
+    if request.method in SAFE_METHODS or request.endpoint == "imagestore.enter" or may_write():
         return
+    if not asks_for_token():
+        abort(
+            403, "You may not upload or delete images here: sign in with an account that may, and try again."
+        )
     abort(
         401,
         "This store needs its write token to upload or delete: "
@@ -54,16 +65,15 @@ def require_write_token():
 @bp.post("/token")
 def enter():
     """Remember the token entered on the page for this browser session."""
-    expected = expected_digest()
-    if expected is None:
+    if not asks_for_token():
         abort(404, "This store has no write token: uploads and deletes need none.")
     offered = _digest(request.form.get("token", ""))
-    if hmac.compare_digest(offered, expected):
+    if hmac.compare_digest(offered, current().write_token_digest):
         session[SESSION_KEY] = offered
         flash("Write token accepted: you can upload and delete.", "stored")
     else:
         flash("That write token is not right.", "rejected")
-    return redirect(url_for("pages.index"), 303)
+    return redirect(url_for("imagestore.index"), 303)
 
 
 def _digest(token):

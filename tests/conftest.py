@@ -8,22 +8,28 @@ once per test session; each test gets its own bucket, container, folder or
 in-memory store, so tests never see each other's images.
 """
 
+import importlib.util
 import io
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 import storage as inspectors
 from cshelve._database import _RawDatabase
 from emulators import azure_variables, azurite, moto_s3, s3_variables, s3rver, write_ini
+from flask import Flask
 from processes import RunningApp
 from werkzeug.serving import make_server
 
-from imagestore import create_app, database
+from imagestore import ImageStore, create_app
 from imagestore.database import backend_of, get_db
 from imagestore.index import snapshot
+from imagestore.state import current
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
+HOST_APP = Path(__file__).resolve().parent.parent / "examples" / "host_app.py"
 ACCESS_MODES = ("single", "shared")
 
 
@@ -115,7 +121,7 @@ def make_app(config_path, access):
 
     yield make
     for app in apps:
-        app.extensions[database.EXTENSION_KEY].close()
+        current(app).access.close()
 
 
 @pytest.fixture
@@ -215,7 +221,40 @@ def open_app():
 
     yield open_
     for app in apps:
-        app.extensions[database.EXTENSION_KEY].close()
+        current(app).access.close()
+
+
+@pytest.fixture
+def mount(config_path, access):
+    """Mount this test's store in a bare app of a host's own: ``mount(can_write, **config)``
+    sets the host's config over ``SECRET_KEY``, ``IMAGESTORE_CONFIG`` and ``IMAGESTORE_ACCESS``."""
+    apps = []
+
+    def mount_(can_write=None, **config):
+        app = Flask("host")
+        app.config.update(SECRET_KEY="the host's", IMAGESTORE_CONFIG=config_path, IMAGESTORE_ACCESS=access)
+        app.config.update(config)
+        ImageStore(app, can_write=can_write)
+        apps.append(app)
+        return app
+
+    yield mount_
+    for app in apps:
+        current(app).access.close()
+
+
+@pytest.fixture
+def host_app(config_path, access, monkeypatch):
+    """``examples/host_app.py`` on this test's store, in its access mode, as its docstring runs it."""
+    monkeypatch.setenv("FLASK_IMAGESTORE_CONFIG", str(config_path))
+    monkeypatch.setenv("FLASK_IMAGESTORE_ACCESS", access)
+    spec = importlib.util.spec_from_file_location("host_app", HOST_APP)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "host_app", module)
+    spec.loader.exec_module(module)
+    app = module.create_app()
+    yield app
+    current(app).access.close()
 
 
 @pytest.fixture

@@ -37,10 +37,20 @@ class RunningApp:
     ``script="gunicorn"`` runs gunicorn with ``args`` instead, bound to the free port, as the
     README's production command and the benchmark do; ``script="imagestore"`` runs the
     ``imagestore`` command (``args`` begin with ``serve``). ``python`` is the interpreter
-    (an installed copy's), and ``wrapper`` a command that runs it, such as ``faketime``.
+    (an installed copy's), and ``wrapper`` a command that runs it, such as ``faketime``;
+    ``ready`` is the path that answers once it serves (the store's under a host app's prefix).
     """
 
-    def __init__(self, *args, script, cwd=PROJECT_ROOT, python=sys.executable, wrapper=(), **variables):
+    def __init__(
+        self,
+        *args,
+        script,
+        cwd=PROJECT_ROOT,
+        python=sys.executable,
+        wrapper=(),
+        ready="/healthz",
+        **variables,
+    ):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.stderr = tempfile.TemporaryFile(mode="w+")
@@ -58,7 +68,7 @@ class RunningApp:
             stderr=self.stderr,
             text=True,
         )
-        wait_until_answering(f"{self.url}/healthz", self.process, self.output, timeout=30)
+        wait_until_answering(f"{self.url}{ready}", self.process, self.output, timeout=30)
 
     def output(self):
         self.stderr.seek(0)

@@ -10,6 +10,7 @@ import pytest
 from eventually import eventually
 
 from imagestore import create_app, database
+from imagestore.state import current
 
 
 @pytest.fixture
@@ -142,7 +143,7 @@ def test_shared_access_opens_the_database_once_for_all_requests(make_app, shelf_
     for _ in range(3):
         assert client.get("/api/images/none.png").status_code == 404
     assert shelf_calls == {"open": 1}
-    app.extensions[database.EXTENSION_KEY].close()
+    current(app).access.close()
     assert shelf_calls == {"open": 1, "close": 1}
 
 

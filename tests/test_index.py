@@ -15,6 +15,7 @@ from eventually import eventually
 from imagestore import atomic
 from imagestore.database import get_db
 from imagestore.index import kept, order, snapshot, view
+from imagestore.state import current
 from imagestore.store import METADATA_PREFIX
 
 FIRST_UPLOAD_NS = 1_700_000_000_000_000_000
@@ -205,7 +206,7 @@ def test_a_page_view_costs_the_same_storage_requests_at_100_and_10_000_images(
 def test_an_idle_app_makes_no_storage_requests(client, upload, storage_requests):
     upload(("a.png", samples.image()))
     assert api(client)[1] == 1
-    assert eventually(lambda: not client.application.extensions["imagestore.gallery"].index.working)
+    assert eventually(lambda: not current(client.application).gallery.index.working)
     storage_requests.clear()
     time.sleep(30)
     assert storage_requests == []

@@ -2,6 +2,7 @@
 requirements into a fresh virtual environment and run from a folder outside the
 repository, where only what the wheel holds can be found."""
 
+import shutil
 import subprocess
 import sys
 
@@ -84,3 +85,30 @@ def test_gunicorn_serves_the_installed_app_from_any_folder(installed, elsewhere,
     finally:
         app.stop()
     assert (elsewhere / "var" / "images" / key).exists()
+
+
+def test_a_host_app_mounts_the_installed_store_under_its_prefix(installed, elsewhere):
+    run(installed.parent / "imagestore", "init", cwd=elsewhere)
+    shutil.copytree(PROJECT_ROOT / "examples", elsewhere, dirs_exist_ok=True)
+    host = RunningApp(
+        "host_app:create_app()",
+        script="gunicorn",
+        python=installed,
+        cwd=elsewhere,
+        ready="/images/healthz",
+        FLASK_IMAGESTORE_CONFIG=str(elsewhere / "filesystem.ini"),
+    )
+    try:
+        browser = requests.Session()
+        assert "Welcome" in browser.get(host.url, timeout=30).text
+        assert "no such page" in browser.get(f"{host.url}/nothing-here", timeout=30).text
+        gallery = browser.get(f"{host.url}/images/", timeout=30).text
+        assert 'class="host-nav"' in gallery and "/images/static/style.css" in gallery
+        assert browser.get(f"{host.url}/images/static/style.css", timeout=30).status_code == 200
+        browser.post(f"{host.url}/sign-in", data={"name": "ada"}, timeout=30)
+        photo = samples.photo(size=(640, 480))
+        key = upload_over_http(f"{host.url}/images", "holiday.jpg", photo, session=browser)
+        assert requests.get(f"{host.url}/images/image/{key}", timeout=30).content == photo
+    finally:
+        host.stop()
+    assert (elsewhere / "var" / "images" / key).read_bytes() == photo

@@ -17,7 +17,8 @@ import samples
 from emulators import azure_variables, azurite_server, moto_s3_server, running, s3_variables
 from over_http import upload_over_http
 
-from imagestore import create_app, database
+from imagestore import create_app
+from imagestore.state import current
 
 STORAGE_TIMEOUT = 1
 BOUND = 6  # seconds: two attempts of STORAGE_TIMEOUT, the backoff between them, and slack
@@ -74,7 +75,7 @@ def test_an_outage_gives_503_in_plain_words_and_then_everything_comes_back(outag
         assert refused.status_code == 503 and seconds < BOUND
         readiness = client.get("/readyz")
         assert readiness.status_code == 503
-        assert readiness.json["backend"] == app.config["STORAGE_PROVIDER"]
+        assert readiness.json["backend"] == current(app).provider
         assert readiness.json["error"]
         assert client.get("/healthz").status_code == 200
     finally:
@@ -89,7 +90,7 @@ def test_an_outage_gives_503_in_plain_words_and_then_everything_comes_back(outag
         assert served.status_code == 200
         assert samples.sha256(served.data) == samples.sha256(data)
     assert client.get("/api/images").json["total"] == 2
-    app.extensions[database.EXTENSION_KEY].close()
+    current(app).access.close()
 
 
 def test_an_upload_that_fails_half_way_leaves_nothing_behind(own_config, access, tmp_path):
@@ -107,7 +108,7 @@ def test_an_upload_that_fails_half_way_leaves_nothing_behind(own_config, access,
     assert client.get("/image/half.png").status_code == 404
     (reserved / "metadata").unlink()
     assert client.get("/api/images").json["total"] == 0
-    app.extensions[database.EXTENSION_KEY].close()
+    current(app).access.close()
 
 
 def test_stopping_azurite_under_the_shared_access_script_and_starting_it_again(tmp_path, start_app):

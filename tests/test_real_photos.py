@@ -20,6 +20,7 @@ from PIL import Image
 from imagestore.photos import decoding, incoming, privacy
 from imagestore.photos.images import ImageRejected
 from imagestore.photos.privacy import xmp
+from imagestore.state import current
 
 CORPUS = camera_files.corpus()
 EXPECTED_TYPES = {
@@ -207,7 +208,7 @@ def test_a_damaged_camera_file_is_stored_whole_or_refused_with_a_reason(client, 
 def test_an_upload_that_finds_the_decoding_budget_taken_gets_503_with_retry_after(make_app, upload):
     app = make_app(DECODE_WAIT=0.2)
     client = app.test_client()
-    with app.extensions[decoding.EXTENSION_KEY].decoding(10**12):
+    with current(app).pixel_budget.decoding(10**12):
         answer = upload(("camera.jpg", CORPUS["camera.jpg"]), to=client)
     assert answer.status_code == 503
     assert int(answer.headers["Retry-After"]) >= 1

@@ -11,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from imagestore import create_app, database
+from imagestore import create_app
 from imagestore.photos.images import ImageRejected, inspect_image
 from imagestore.photos.previews import make_thumbnail
+from imagestore.state import current
 
 
 def jpeg_with_exif():
@@ -43,7 +44,7 @@ def client(tmp_path_factory):
     """One app for every example hypothesis tries (a fixture per test would be made once anyway)."""
     app = create_app(write_ini("in-memory", "properties", tmp_path_factory.mktemp("properties")))
     yield app.test_client()
-    app.extensions[database.EXTENSION_KEY].close()
+    current(app).access.close()
 
 
 def damaged(original, data):

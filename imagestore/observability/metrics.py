@@ -16,7 +16,7 @@ import contextvars
 import time
 from contextlib import contextmanager
 
-from flask import Blueprint, abort, current_app, g, request
+from flask import abort, g, request
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -28,9 +28,10 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from ..backends import KeyTaken
+from ..blueprint import bp
+from ..state import current
 from ..write_token import may_write
 
-EXTENSION_KEY = "imagestore.metrics"
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}  # never a client's own word
 REFUSAL_REASONS = (
     ("empty", "empty"),
@@ -46,10 +47,12 @@ REFUSAL_REASONS = (
 _storage_calls_in_request = contextvars.ContextVar("storage_calls_in_request", default=None)
 disable_created_metrics()  # a `_created` sample beside every counter says nothing a scraper needs
 
-bp = Blueprint("metrics", __name__)
-
 
 class Metrics:
+    """One app's metrics. Requests are counted around each of the store's requests; storage
+    calls by ``database``, which is handed ``storage_call``; the cache and the gallery's
+    count are read when scraped."""
+
     def __init__(self):
         self.registry = CollectorRegistry()
         on = {"registry": self.registry}
@@ -110,17 +113,8 @@ class Metrics:
             self.uploads_refused.labels(refusal_reason(refusal["error"])).inc()
 
 
-def init_app(app):
-    """Count requests. The storage calls are counted by ``database``, which is handed
-    ``storage_call``; the cache and the gallery's count are read when scraped."""
-    metrics = app.extensions[EXTENSION_KEY] = Metrics()
-    app.before_request(_start_request)
-    app.register_blueprint(bp)
-    return metrics
-
-
 def of(app=None):
-    return (app or current_app).extensions[EXTENSION_KEY]
+    return current(app).metrics
 
 
 def storage_calls_in_request():
@@ -146,7 +140,7 @@ def refusal_reason(message):
     return "not_an_image"
 
 
-def _start_request():
+def start_request():
     g.started = time.perf_counter()
     g.storage_calls = []
     _storage_calls_in_request.set(g.storage_calls)

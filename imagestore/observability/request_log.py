@@ -16,17 +16,12 @@ log = logging.getLogger("imagestore.requests")
 APP_LOGGER = "imagestore"
 
 
-def init_app(app):
-    _show_app_messages(app.config["LOG_LEVEL"])
-    app.after_request(_log_request)
-
-
 def quiet_werkzeug():
     """The development server's own line per request, which this one replaces."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-def _log_request(response):
+def log_request(response):
     route, seconds, storage_calls = metrics.finish_request(response)
     log.info(
         "%s %s %d %.1f ms, %d storage calls",
@@ -39,7 +34,7 @@ def _log_request(response):
     return response
 
 
-def _show_app_messages(level):
+def show_app_messages(level):
     """The app's own lines, plainly on stderr, once per process; the SDKs' stay quiet."""
     logger = logging.getLogger(APP_LOGGER)
     logger.setLevel(level)

@@ -14,7 +14,7 @@ import threading
 import time
 from contextlib import contextmanager
 
-from flask import current_app
+from ..state import current
 
 RETRY_AFTER_SECONDS = 5
 M_MMAP_THRESHOLD = -3
@@ -59,12 +59,10 @@ class PixelBudget:
                 self._freed.notify_all()
 
 
-EXTENSION_KEY = "imagestore.decoding"
-
-
-def init_app(app):
-    app.extensions[EXTENSION_KEY] = PixelBudget(app.config["DECODE_PIXELS"], app.config["DECODE_WAIT"])
+def pixel_budget(settings):
+    """This app's budget of pixels decoding at once, from its settings."""
     give_freed_pixels_back()
+    return PixelBudget(settings["DECODE_PIXELS"], settings["DECODE_WAIT"])
 
 
 def give_freed_pixels_back():
@@ -87,7 +85,7 @@ def give_freed_pixels_back():
 
 def budget():
     """This app's budget; ask for it within a request, hand it to threads that decode."""
-    return current_app.extensions[EXTENSION_KEY]
+    return current().pixel_budget
 
 
 def decoding(pixels):

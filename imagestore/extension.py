@@ -1,0 +1,107 @@
+"""The image store as a Flask extension, for an app of one's own::
+
+    app.config["IMAGESTORE_CONFIG"] = "/etc/imagestore/aws.ini"
+    images = ImageStore(app, can_write=lambda: current_user.is_authenticated)
+
+Everything the store serves is on one blueprint, mounted at ``IMAGESTORE_URL_PREFIX``
+(``/images`` by default): the pages, the API, the images, the static files and the
+health probes. What runs around its requests (size limits, security headers, who
+may write, error pages, metrics, the request log) is the blueprint's own, here,
+so that the host's routes, error pages and headers are left as they are.
+"""
+
+import logging
+
+from . import api, errors, health, pages, security, serving, write_token  # noqa: F401 (routes)
+from .blueprint import bp
+from .database import open_access
+from .gallery import kept_gallery
+from .observability import metrics, request_log
+from .photos.decoding import pixel_budget
+from .settings import StartupError, from_environment
+from .state import EXTENSION_KEY, ImageStoreState
+from .uploads import limit_request_size
+
+log = logging.getLogger(__name__)
+
+bp.before_request(metrics.start_request)
+bp.before_request(limit_request_size)
+bp.before_request(security.refuse_cross_site_writes)
+bp.before_request(write_token.require_write_token)
+bp.after_request(request_log.log_request)
+bp.after_request(security.add_security_headers)
+bp.context_processor(write_token.page_variables)
+errors.register(bp)
+
+
+class ImageStore:
+    """Mounts the image store on an app. ``can_write``, when given, decides who may upload
+    and delete (a callable asked within each request); without it the write token does
+    (``IMAGESTORE_WRITE_TOKEN``)."""
+
+    def __init__(self, app=None, can_write=None):
+        self.can_write = can_write
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app, overrides=None):
+        """Open the store the app's config names and mount it. Reads ``IMAGESTORE_CONFIG``
+        (the CShelve `.ini`), ``IMAGESTORE_URL_PREFIX`` (``/images``) and
+        ``IMAGESTORE_ACCESS`` (``single`` or ``shared``); ``overrides`` replaces settings
+        that otherwise come from the environment, as tests do.
+
+        :raise StartupError: the configuration is unusable or storage does not answer.
+        """
+        if EXTENSION_KEY in app.extensions:
+            raise StartupError("this app has an image store already: call init_app once per app")
+        if app.config.get("IMAGESTORE_CONFIG") is None:
+            raise StartupError("set IMAGESTORE_CONFIG in the app's config to the path of a CShelve .ini")
+        if app.secret_key is None:
+            raise StartupError(
+                "set the app's SECRET_KEY first: the store's pages keep messages in the session"
+            )
+        url_prefix = _normal_prefix(app.config.get("IMAGESTORE_URL_PREFIX", "/images"))
+        store = open_store(
+            app.config["IMAGESTORE_CONFIG"],
+            app.config.get("IMAGESTORE_ACCESS", "single"),
+            url_prefix,
+            self.can_write,
+            overrides,
+        )
+        app.extensions[EXTENSION_KEY] = store
+        app.teardown_appcontext(store.access.end_request)
+        app.register_blueprint(bp, url_prefix=url_prefix)
+
+
+def open_store(config_path, access, url_prefix="", can_write=None, overrides=None):
+    """Open the store and build what the app keeps of it. :raise StartupError:"""
+    settings = {**from_environment(), **(overrides or {})}
+    counted = metrics.Metrics()
+    access_mode = open_access(config_path, access, settings, counted.storage_call)
+    database = access_mode.database
+    counted.clock_offset.set_function(lambda: database.clock.offset_ns / 1e9)
+    _say_how_storage_writes(database.backend)
+    return ImageStoreState(
+        settings=settings,
+        url_prefix=url_prefix,
+        can_write=can_write,
+        metrics=counted,
+        access=access_mode,
+        cache=serving.served_cache(settings, counted),
+        pixel_budget=pixel_budget(settings),
+        gallery=kept_gallery(database.clock, settings, counted),
+        write_token_digest=write_token.digest_of(settings["WRITE_TOKEN"]),
+    )
+
+
+def _normal_prefix(prefix):
+    """``images/`` and ``/images`` alike are ``/images``; ``/`` and ``""`` mount at the root."""
+    stripped = str(prefix).strip("/")
+    return f"/{stripped}" if stripped else ""
+
+
+def _say_how_storage_writes(backend):
+    """One line at start; a warning where processes sharing the store could overwrite each other."""
+    note = backend.startup_note()
+    if note is not None:
+        log.log(logging.INFO if backend.refuses_second_create else logging.WARNING, note)

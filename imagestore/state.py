@@ -1,0 +1,33 @@
+"""What one app's image store holds, in ``app.extensions["imagestore"]``: its settings
+and the parts built on them at start. Two apps in one process each hold their own."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+
+EXTENSION_KEY = "imagestore"
+
+
+@dataclass
+class ImageStoreState:
+    settings: dict
+    url_prefix: str
+    can_write: Callable[[], bool] | None
+    metrics: Any
+    access: Any
+    cache: Any
+    pixel_budget: Any
+    gallery: Any
+    write_token_digest: str | None
+
+    @property
+    def provider(self):
+        """The CShelve provider the `.ini` names, e.g. ``aws-s3``."""
+        return self.access.database.provider
+
+
+def current(app=None):
+    """The image store of ``app``, or of the app handling this request."""
+    return (app or current_app).extensions[EXTENSION_KEY]
