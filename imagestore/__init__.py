@@ -15,7 +15,6 @@ from . import errors, security, settings
 from .extension import ImageStore
 from .observability import metrics, request_log
 from .settings import StartupError
-from .state import current
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
@@ -32,6 +31,7 @@ def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", override
 
     :raise StartupError: the configuration is unusable or storage does not answer.
     """
+    request_log.show_app_messages(settings.log_level())
     app = Flask(__name__, static_folder=None, template_folder=None)
     app.config.update(
         DEBUG=False,
@@ -42,7 +42,6 @@ def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", override
         IMAGESTORE_URL_PREFIX="/",
     )
     ImageStore().init_app(app, overrides)
-    request_log.show_app_messages(current(app).settings["LOG_LEVEL"])
     app.add_url_rule("/favicon.ico", view_func=favicon)
     _answer_outside_the_store(app)
     return app

@@ -111,7 +111,7 @@ def from_environment():
         ),
         "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
-        "LOG_LEVEL": _log_level(),
+        "LOG_LEVEL": log_level(),
         "WRITE_TOKEN": configured_write_token(),
         "CLOCK": time.time_ns,
     }
@@ -128,7 +128,7 @@ def configured_write_token():
     return os.environ.get("IMAGESTORE_WRITE_TOKEN") or None
 
 
-def _log_level():
+def log_level():
     raw = os.environ.get("IMAGESTORE_LOG_LEVEL", "INFO").strip().upper()
     if raw not in LOG_LEVELS:
         raise StartupError(
