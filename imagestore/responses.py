@@ -8,6 +8,7 @@ from flask import abort, request, url_for
 from .database import get_db
 from .keys import is_servable_key
 from .photos.previews import needs_rendition
+from .versions import version_args
 
 PUBLIC_FIELDS = (
     "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",
@@ -31,25 +32,28 @@ def found(key, get):
 
 
 def public(metadata):
-    """An image's metadata with the addresses it is fetched from, as the API and the page show it."""
-    key = metadata["key"]
+    """An image's metadata with the addresses it is fetched from, as the API and the page show
+    it; each address carries the version of what it serves, where that is known (``versions``)."""
+    key, original = metadata["key"], version_args(metadata.get("sha256"))
+    previews = metadata.get("previews") or {}
     return {
         **{name: metadata.get(name) for name in PUBLIC_FIELDS},
-        "url": url_for("imagestore.image", key=key),
-        "thumbnail_url": url_for("imagestore.thumbnail", key=key),
-        "view_url": _view_url(metadata),
-        "download_url": url_for("imagestore.image", key=key, download=1),
+        "url": url_for("imagestore.image", key=key, **original),
+        "thumbnail_url": url_for("imagestore.thumbnail", key=key, **version_args(previews.get("thumbnail"))),
+        "view_url": _view_url(metadata, original, previews),
+        "download_url": url_for("imagestore.image", key=key, download=1, **original),
         "api_url": url_for("imagestore.get_image", key=key),
     }
 
 
-def _view_url(metadata):
+def _view_url(metadata, original, previews):
     """What the viewer shows: the original where every browser shows it well on a screen,
     the rendition otherwise (too large, or HEIC and AVIF)."""
     shape = metadata.get("content_type"), metadata.get("width"), metadata.get("height")
     if shape[1] is not None and needs_rendition(*shape, metadata.get("animated", False)):
-        return url_for("imagestore.rendition", key=metadata["key"])
-    return url_for("imagestore.image", key=metadata["key"])
+        rendition = version_args(previews.get("rendition"))
+        return url_for("imagestore.rendition", key=metadata["key"], **rendition)
+    return url_for("imagestore.image", key=metadata["key"], **original)
 
 
 def flag_arg(name):

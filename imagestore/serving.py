@@ -20,6 +20,7 @@ from .photos.images import GENERIC_TYPE, content_type_of
 from .photos.previews import THUMBNAIL_TYPE
 from .responses import found, lookup
 from .state import current
+from .versions import cache_control
 
 IMAGE_POLICY = "default-src 'none'; sandbox"
 
@@ -87,7 +88,12 @@ def _send(served, download_name, as_attachment=False):
     response.headers.set("Content-Disposition", disposition, **_filename(download_name.rsplit("/", 1)[-1]))
     response.set_etag(served.etag)
     response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    response.headers["Cache-Control"] = _cache_control(served.etag)
     return response.make_conditional(request, accept_ranges=True, complete_length=len(served.data))
+
+
+def _cache_control(sha256):
+    return cache_control(request.args.get("v"), sha256, current().settings["PRIVATE"])
 
 
 def _filename(name):
@@ -103,4 +109,5 @@ def _not_modified(etag):
     response = current_app.response_class(status=304)
     response.set_etag(etag)
     response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    response.headers["Cache-Control"] = _cache_control(etag)
     return response

@@ -111,6 +111,7 @@ def from_environment():
         ),
         "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
+        "PRIVATE": _flag("IMAGESTORE_PRIVATE"),
         "LOG_LEVEL": log_level(),
         "WRITE_TOKEN": configured_write_token(),
         "CLOCK": time.time_ns,

@@ -74,6 +74,7 @@ def save_upload(db, filename, incoming, uploaded_ns):
         "height": info.height,
         "animated": info.animated,
         "location_removed": incoming.location_removed,
+        "previews": _preview_digests(previews),
         **upload_time(uploaded_ns),
     }
     try:
@@ -86,6 +87,12 @@ def save_upload(db, filename, incoming, uploaded_ns):
         _forget_quietly(db, key)
         raise
     return metadata
+
+
+def _preview_digests(previews):
+    """The SHA-256 of each preview made at upload, which versions their addresses."""
+    made = {"thumbnail": previews.thumbnail, "rendition": previews.rendition}
+    return {name: hashlib.sha256(data).hexdigest() for name, data in made.items() if data is not None}
 
 
 def upload_time(uploaded_ns):

@@ -13,6 +13,8 @@ import samples
 from emulators import PROJECT_ROOT
 from playwright.sync_api import expect, sync_playwright
 
+from imagestore.state import current
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -309,3 +311,30 @@ def test_with_a_write_token_the_page_asks_for_it_once_then_uploads(new_page, mak
     wait_for_uploads(page, 1)
     expect(page.locator("[data-tile-name]")).to_have_text(["after-token.jpg"])
     assert page.console.csp_violations() == []
+
+
+def image_requests_answered(app):
+    """Requests for originals, thumbnails and renditions the app has answered, by its metrics."""
+    registry = current(app).metrics.registry
+    routes = ("/image/<path:key>", "/thumb/<path:key>", "/screen/<path:key>")
+    return sum(
+        registry.get_sample_value(
+            "imagestore_requests_total", {"route": route, "method": "GET", "status": status}
+        )
+        or 0
+        for route in routes
+        for status in ("200", "304")
+    )
+
+
+def test_a_gallery_page_visited_again_asks_for_none_of_its_images(new_page, app, live_server, photos, upload):
+    upload(*[(path.name, path.read_bytes()) for path in photos])
+    page = new_page()
+    page.goto(live_server, wait_until="networkidle")
+    expect(tiles(page)).to_have_count(3)
+    first_visit = image_requests_answered(app)
+    assert first_visit >= 3
+    page.goto(f"{live_server}/?page=1", wait_until="networkidle")
+    page.goto(live_server, wait_until="networkidle")
+    expect(tiles(page).locator("img")).to_have_count(3)
+    assert image_requests_answered(app) == first_visit

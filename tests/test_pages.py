@@ -35,8 +35,8 @@ def test_a_form_posted_without_a_file_says_so(client):
 def test_the_gallery_shows_thumbnails_linking_to_originals(client, upload):
     upload(("sunset.jpg", samples.photo(size=(400, 300))))
     page = client.get("/").get_data(as_text=True)
-    assert 'src="/thumb/sunset.jpg"' in page
-    assert 'href="/image/sunset.jpg"' in page
+    assert 'src="/thumb/sunset.jpg?v=' in page
+    assert 'href="/image/sunset.jpg?v=' in page
     assert 'alt="sunset.jpg"' in page
 
 
