@@ -18,6 +18,7 @@ from .database import open_access
 from .gallery import kept_gallery
 from .observability import metrics, request_log
 from .photos.decoding import pixel_budget
+from .redirects import signer_for
 from .settings import StartupError, from_environment
 from .state import EXTENSION_KEY, ImageStoreState
 from .uploads import limit_request_size
@@ -81,6 +82,9 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
     database = access_mode.database
     counted.clock_offset.set_function(lambda: database.clock.offset_ns / 1e9)
     _say_how_storage_writes(database.backend)
+    signer, serving_note = signer_for(database, settings)
+    if serving_note is not None:
+        log.info(serving_note)
     return ImageStoreState(
         settings=settings,
         url_prefix=url_prefix,
@@ -91,6 +95,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         pixel_budget=pixel_budget(settings),
         gallery=kept_gallery(database.clock, settings, counted),
         write_token_digest=write_token.digest_of(settings["WRITE_TOKEN"]),
+        signer=signer,
     )
 
 

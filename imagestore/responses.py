@@ -2,6 +2,8 @@
 reading numbers and flags from the query."""
 
 import re
+import unicodedata
+from urllib.parse import quote
 
 from flask import abort, request, url_for
 
@@ -35,7 +37,7 @@ def public(metadata):
     """An image's metadata with the addresses it is fetched from, as the API and the page show
     it; each address carries the version of what it serves, where that is known (``versions``)."""
     key, original = metadata["key"], version_args(metadata.get("sha256"))
-    previews = metadata.get("previews") or {}
+    previews = {name: made.get("sha256") for name, made in (metadata.get("previews") or {}).items()}
     return {
         **{name: metadata.get(name) for name in PUBLIC_FIELDS},
         "url": url_for("imagestore.image", key=key, **original),
@@ -69,3 +71,12 @@ def positive_int_arg(name, default):
     if not re.fullmatch(r"[0-9]{1,9}", raw) or int(raw) < 1:
         abort(400, f"The query argument {name}={raw!r} must be a whole number of 1 or more.")
     return int(raw)
+
+
+def filename_options(name):
+    """Content-Disposition's name parameters, as ``send_file`` writes them: an ASCII
+    fallback and the UTF-8 name (RFC 6266) for a name that is not ASCII."""
+    if name.isascii():
+        return {"filename": name}
+    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return {"filename": fallback, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}

@@ -4,8 +4,10 @@ from urllib.parse import urlsplit
 
 from flask import abort, request
 
+from .state import current
+
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self'; object-src 'none'; "
+    "default-src 'self'; img-src 'self'{images}; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -38,6 +40,8 @@ def refuse_cross_site_writes():
 
 def add_security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY)
+    image_origin = current().image_origin
+    images = f" {image_origin}" if image_origin else ""
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY.format(images=images))
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

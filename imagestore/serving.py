@@ -7,8 +7,6 @@ is made of: a few hundred bytes read instead of the whole image.
 """
 
 import hashlib
-import unicodedata
-from urllib.parse import quote
 
 from flask import current_app, request
 
@@ -18,7 +16,8 @@ from .database import get_db
 from .keys import key_from_filename
 from .photos.images import GENERIC_TYPE, content_type_of
 from .photos.previews import THUMBNAIL_TYPE
-from .responses import found, lookup
+from .redirects import redirect_to_storage
+from .responses import filename_options, found, lookup
 from .state import current
 from .versions import cache_control
 
@@ -34,6 +33,9 @@ def served_cache(settings, counted):
 
 def send_image(key, as_attachment=False):
     """The original bytes; as an attachment under the name it was uploaded with, if asked."""
+    redirect = redirect_to_storage("image", key, as_attachment)
+    if redirect is not None:
+        return redirect
     answers_304 = request.if_none_match and not _cache().holds(("image", key))
     metadata = lookup(store.read_metadata, key) if answers_304 or as_attachment else None
     if answers_304 and metadata.get("sha256") and request.if_none_match.contains(metadata["sha256"]):
@@ -45,11 +47,17 @@ def send_image(key, as_attachment=False):
 
 
 def send_thumbnail(key):
+    redirect = redirect_to_storage("thumbnail", key)
+    if redirect is not None:
+        return redirect
     served = _cached("thumbnail", key, lambda db: _served(store.read_thumbnail(db, key), THUMBNAIL_TYPE))
     return _send(served, key)
 
 
 def send_rendition(key):
+    redirect = redirect_to_storage("rendition", key)
+    if redirect is not None:
+        return redirect
     served = _cached("rendition", key, lambda db: _served(store.read_rendition(db, key)))
     return _send(served, key)
 
@@ -85,7 +93,9 @@ def _send(served, download_name, as_attachment=False):
     """
     response = current_app.response_class(served.data, mimetype=served.content_type)
     disposition = "attachment" if as_attachment or served.content_type == GENERIC_TYPE else "inline"
-    response.headers.set("Content-Disposition", disposition, **_filename(download_name.rsplit("/", 1)[-1]))
+    response.headers.set(
+        "Content-Disposition", disposition, **filename_options(download_name.rsplit("/", 1)[-1])
+    )
     response.set_etag(served.etag)
     response.headers["Content-Security-Policy"] = IMAGE_POLICY
     response.headers["Cache-Control"] = _cache_control(served.etag)
@@ -94,15 +104,6 @@ def _send(served, download_name, as_attachment=False):
 
 def _cache_control(sha256):
     return cache_control(request.args.get("v"), sha256, current().settings["PRIVATE"])
-
-
-def _filename(name):
-    """Content-Disposition's name parameters, as ``send_file`` writes them: an ASCII
-    fallback and the UTF-8 name (RFC 6266) for a name that is not ASCII."""
-    if name.isascii():
-        return {"filename": name}
-    fallback = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    return {"filename": fallback, "filename*": f"UTF-8''{quote(name, safe='!#$&+-.^_`|~')}"}
 
 
 def _not_modified(etag):

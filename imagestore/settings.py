@@ -22,6 +22,7 @@ DEFAULT_DECODE_MEGAPIXELS = 64
 DEFAULT_DECODE_WAIT_SECONDS = 30
 MAX_FILES_PER_REQUEST = 100
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+SERVE_MODES = ("app", "redirect")
 
 
 class StartupError(Exception):
@@ -112,6 +113,8 @@ def from_environment():
         "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
         "PRIVATE": _flag("IMAGESTORE_PRIVATE"),
+        "SERVE": _choice("IMAGESTORE_SERVE", SERVE_MODES),
+        "PUBLIC_ENDPOINT": os.environ.get("IMAGESTORE_PUBLIC_ENDPOINT") or None,
         "LOG_LEVEL": log_level(),
         "WRITE_TOKEN": configured_write_token(),
         "CLOCK": time.time_ns,
@@ -136,6 +139,21 @@ def log_level():
             f"environment variable IMAGESTORE_LOG_LEVEL={raw!r} is not one of {', '.join(LOG_LEVELS)}"
         )
     return raw
+
+
+def _choice(name, choices):
+    """One of ``choices``, the first by default."""
+    raw = os.environ.get(name, choices[0]).strip().lower()
+    if raw not in choices:
+        raise StartupError(f"environment variable {name}={raw!r} is not one of {', '.join(choices)}")
+    return raw
+
+
+def is_encrypted(config_path):
+    """Whether the `.ini` encrypts what it stores (checked by ``read_provider``)."""
+    parser = configparser.ConfigParser()
+    parser.read(config_path, encoding="utf-8")
+    return parser.has_section("encryption")
 
 
 def _flag(name):

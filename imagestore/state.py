@@ -21,6 +21,12 @@ class ImageStoreState:
     pixel_budget: Any
     gallery: Any
     write_token_digest: str | None
+    signer: Any = None
+
+    @property
+    def image_origin(self):
+        """Where browsers fetch images from besides the app: storage's, when it serves them."""
+        return None if self.signer is None else self.signer.origin
 
     @property
     def provider(self):

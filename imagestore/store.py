@@ -27,7 +27,7 @@ from .index import order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .parallel import map_in_threads
 from .photos import decoding
-from .photos.images import GENERIC_TYPE, ImageRejected, inspect_image
+from .photos.images import GENERIC_TYPE, ImageRejected, content_type_of, inspect_image
 from .photos.previews import make_rendition, make_thumbnail
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
@@ -74,7 +74,7 @@ def save_upload(db, filename, incoming, uploaded_ns):
         "height": info.height,
         "animated": info.animated,
         "location_removed": incoming.location_removed,
-        "previews": _preview_digests(previews),
+        "previews": _described_previews(previews),
         **upload_time(uploaded_ns),
     }
     try:
@@ -89,10 +89,15 @@ def save_upload(db, filename, incoming, uploaded_ns):
     return metadata
 
 
-def _preview_digests(previews):
-    """The SHA-256 of each preview made at upload, which versions their addresses."""
+def _described_previews(previews):
+    """The SHA-256 and type of each preview made at upload: its address's version, and what
+    a signed URL to it is answered with (``serving``)."""
     made = {"thumbnail": previews.thumbnail, "rendition": previews.rendition}
-    return {name: hashlib.sha256(data).hexdigest() for name, data in made.items() if data is not None}
+    return {
+        name: {"sha256": hashlib.sha256(data).hexdigest(), "content_type": content_type_of(data)}
+        for name, data in made.items()
+        if data is not None
+    }
 
 
 def upload_time(uploaded_ns):

@@ -323,18 +323,29 @@ def image_requests_answered(app):
         )
         or 0
         for route in routes
-        for status in ("200", "304")
+        for status in ("200", "302", "304")
     )
 
 
-def test_a_gallery_page_visited_again_asks_for_none_of_its_images(new_page, app, live_server, photos, upload):
-    upload(*[(path.name, path.read_bytes()) for path in photos])
+@pytest.mark.parametrize("serving", ["app", "redirect"])
+def test_a_gallery_page_visited_again_asks_for_none_of_its_images(
+    new_page, make_app, serve, photos, upload, serving
+):
+    """Served by the app or, with ``IMAGESTORE_SERVE=redirect``, from storage (S3 here; the
+    in-memory store serves through the app either way)."""
+    app = make_app(SERVE=serving)
+    url = serve(app)
+    upload(*[(path.name, path.read_bytes()) for path in photos], to=app.test_client())
     page = new_page()
-    page.goto(live_server, wait_until="networkidle")
+    page.goto(url, wait_until="networkidle")
     expect(tiles(page)).to_have_count(3)
+    assert all(
+        tiles(page).locator("img").evaluate_all("images => images.map(image => image.naturalWidth > 0)")
+    )
     first_visit = image_requests_answered(app)
     assert first_visit >= 3
-    page.goto(f"{live_server}/?page=1", wait_until="networkidle")
-    page.goto(live_server, wait_until="networkidle")
+    page.goto(f"{url}/?page=1", wait_until="networkidle")
+    page.goto(url, wait_until="networkidle")
     expect(tiles(page).locator("img")).to_have_count(3)
     assert image_requests_answered(app) == first_visit
+    assert page.console.csp_violations() == [] and page.console.errors == []

@@ -75,3 +75,11 @@ def test_a_file_put_in_unencrypted_by_another_tool_does_not_break_the_gallery(cl
     listing = client.get("/api/images").json
     assert sorted(image["key"] for image in listing["images"]) == ["foreign.png", "mine.png"]
     assert client.get("/image/foreign.png").status_code == 500
+
+
+def test_an_encrypted_store_serves_through_the_app_even_when_asked_to_redirect(make_app, upload):
+    client = make_app(SERVE="redirect").test_client()
+    original = samples.image()
+    url = upload(("a.png", original), to=client).json["stored"][0]["url"]
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer.data == original

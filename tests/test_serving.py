@@ -156,3 +156,17 @@ def test_a_download_keeps_a_name_that_is_not_ascii(client, upload):
     assert disposition == (
         "attachment; filename=\"Ete a Paris.png\"; filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20Paris.png"
     )
+
+
+def test_with_serving_by_redirect_only_s3_and_azure_redirect(make_app, upload, backend):
+    client = make_app(SERVE="redirect").test_client()
+    url = upload(("a.png", samples.image()), to=client).json["stored"][0]["url"]
+    expected = 302 if backend in ("aws", "azure") else 200
+    assert client.get(url).status_code == expected
+
+
+def test_the_app_says_at_start_how_it_serves_images(make_app, backend, caplog):
+    caplog.set_level("INFO", logger="imagestore")
+    make_app(SERVE="redirect")
+    signs = backend in ("aws", "azure")
+    assert ("serving images by redirect" if signs else "serving images through the app") in caplog.text

@@ -1,13 +1,20 @@
 """Azure Blob Storage (and Azurite): a blob uploaded with ``overwrite=False`` is
 created only if absent, and names are listed in order from any name on."""
 
+from urllib.parse import quote
+
 from azure.core.exceptions import ResourceExistsError
-from azure.storage.blob import BlobPrefix, ExponentialRetry
+from azure.storage.blob import BlobPrefix, BlobSasPermissions, ExponentialRetry, generate_blob_sas
 
 from .base import Backend, KeyTaken
 from .paging import MOST_KEYS_PER_REQUEST, request_sizes
 
 SENT = "imagestore_sent_ns"
+SAS_HEADERS = {
+    "Content-Type": "content_type",
+    "Content-Disposition": "content_disposition",
+    "Cache-Control": "cache_control",
+}
 
 
 def client_settings(timeout, connect_timeout, clock):
@@ -39,6 +46,25 @@ class Azure(Backend):
             self.provider.container_client.upload_blob(key, raw, overwrite=False, length=len(raw))
         except ResourceExistsError:
             raise KeyTaken(key) from None
+
+    def signed_url(self, key, answer_headers, expires_at, endpoint=None):
+        """A read-only SAS for the blob, with the answer's headers in it; only with the
+        account's key (a connection string), none with a token credential."""
+        container = self.provider.container_client
+        account_key = getattr(container.credential, "account_key", None)
+        if account_key is None:
+            return None
+        sas = generate_blob_sas(
+            account_name=container.account_name,
+            container_name=container.container_name,
+            blob_name=key,
+            account_key=account_key,
+            permission=BlobSasPermissions(read=True),
+            expiry=expires_at,
+            **{SAS_HEADERS[name]: value for name, value in answer_headers.items()},
+        )
+        base = f"{endpoint.rstrip('/')}/{container.container_name}" if endpoint else container.url
+        return f"{base}/{quote(key)}?{sas}"
 
     def keys_in_order(self, prefix, start_after):
         """Azure's ``start_from`` includes the name itself, so it is left out here."""

@@ -35,6 +35,13 @@ class Backend:
         """The `.ini`'s ``[default]`` section with its paths taken from ``ini_folder``."""
         return config
 
+    def signed_url(self, key, answer_headers, expires_at, endpoint=None):
+        """A URL a browser fetches ``key`` from, straight from storage, until ``expires_at``,
+        answered with ``answer_headers`` (``Content-Type``, ``Content-Disposition``,
+        ``Cache-Control``); ``endpoint`` is the storage's address as browsers reach it.
+        None where storage cannot sign one: the folder and memory serve through the app."""
+        return None
+
     def claimable(self, key):
         """The key this process may create for an upload that wants ``key``: here ``key`` itself."""
         return key

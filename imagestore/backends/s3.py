@@ -14,11 +14,14 @@ ignored, no storage call can keep two processes from writing one key, so:
 """
 
 import base64
+import functools
 import os
 import secrets
 import threading
+import time
 import uuid
 
+import boto3
 from botocore.config import Config as BotocoreConfig
 from botocore.exceptions import ClientError
 
@@ -36,6 +39,11 @@ IGNORED = (
     "warning: {endpoint} ignores conditional writes (If-None-Match); so that processes sharing the "
     "bucket never overwrite each other, this process gives new images keys of its own, such as {example}"
 )
+RESPONSE_PARAMETERS = {
+    "Content-Type": "ResponseContentType",
+    "Content-Disposition": "ResponseContentDisposition",
+    "Cache-Control": "ResponseCacheControl",
+}
 _create_locks = [threading.Lock() for _ in range(64)]
 
 
@@ -95,6 +103,24 @@ class S3(Backend):
         finally:
             self._s3.delete_object(Bucket=self._bucket, Key=probe)
 
+    def signed_url(self, key, answer_headers, expires_at, endpoint=None):
+        """A presigned GET, its answer's headers asked for with ``response-*`` parameters.
+        Signing is done here, without a request; the URL holds this process's time."""
+        params = {"Bucket": self._bucket, "Key": key}
+        params |= {RESPONSE_PARAMETERS[name]: value for name, value in answer_headers.items()}
+        seconds = max(1, round(expires_at.timestamp() - time.time()))
+        return self._signer(endpoint).generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
+
+    def _signer(self, endpoint):
+        """The client that signs for ``endpoint``; the app's own where none is given."""
+        if endpoint is None:
+            return self._s3
+        provider = self.provider
+        return _signer_for(
+            provider.aws_access_key_id, provider.aws_secret_access_key,
+            self._s3.meta.region_name, endpoint, self._s3.meta.config,
+        )  # fmt: skip
+
     def startup_note(self):
         endpoint = self._s3.meta.endpoint_url
         if self.refuses_second_create:
@@ -150,6 +176,15 @@ class S3(Backend):
             if _error_code(error) in NOT_FOUND_CODES:
                 return False
             raise
+
+
+@functools.lru_cache(maxsize=8)
+def _signer_for(access_key_id, secret_access_key, region, endpoint, config):
+    """A client made only to sign URLs for another endpoint: it sends no request."""
+    return boto3.client(
+        "s3", aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
+        region_name=region, endpoint_url=endpoint, config=config,
+    )  # fmt: skip
 
 
 def _error_code(error):

@@ -1,0 +1,117 @@
+"""Images served straight from storage (``IMAGESTORE_SERVE=redirect``): an image, a
+thumbnail or a rendition is answered with a 302 to a URL that S3 or Azure signs, with
+the answer's ``Content-Type``, ``Content-Disposition`` and ``Cache-Control`` in it, so
+that its bytes never pass through the process.
+
+A URL is valid until the end of the window of ``WINDOW_SECONDS`` after the one it is
+signed in: 10 to 20 minutes. Azure's SAS names that end, so its URLs stay the same
+through a window and caches reuse them; S3's presigned URLs hold the moment they were
+signed. The version of a versioned address (``versions``) is checked against the
+image's record here, since the bytes are not read. Only what storage can serve as it is
+goes this way: not an encrypted store's bytes, which the app decrypts, nor a preview
+that the record does not describe (made on first view, through the app), nor the folder
+and in-memory backends, which sign nothing.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import redirect, request
+from werkzeug.datastructures import Headers
+
+from . import store
+from .database import get_db
+from .keys import key_from_filename
+from .photos.images import GENERIC_TYPE
+from .responses import filename_options, lookup
+from .settings import is_encrypted
+from .state import current
+from .versions import cache_control
+
+WINDOW_SECONDS = 600
+PREVIEW_PREFIXES = {"thumbnail": store.THUMBNAIL_PREFIX, "rendition": store.RENDITION_PREFIX}
+
+
+@dataclass(frozen=True)
+class Signer:
+    """What signs this app's URLs: its storage's backend, and the endpoint browsers reach."""
+
+    database: object
+    endpoint: str | None
+    origin: str
+
+    def sign(self, key, answer_headers, expires_at):
+        return self.database.backend.signed_url(key, answer_headers, expires_at, self.endpoint)
+
+
+def signer_for(database, settings):
+    """The signer when images are served by redirect, else None; and a line to say at start."""
+    if settings["SERVE"] != "redirect":
+        return None, None
+    through_app = "serving images through the app, not by redirect: "
+    if is_encrypted(database.config_path):
+        return None, through_app + "an encrypted store's bytes are decrypted by the app"
+    probe = database.backend.signed_url("probe", {}, _expiry(), settings["PUBLIC_ENDPOINT"])
+    if probe is None:
+        return None, through_app + f"the {database.provider} backend cannot sign URLs for browsers"
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(probe))
+    note = f"serving images by redirect to URLs that {origin} answers, signed for 10 to 20 minutes"
+    return Signer(database, settings["PUBLIC_ENDPOINT"], origin), note
+
+
+def redirect_to_storage(kind, key, as_attachment=False):
+    """A 302 to ``kind`` (``image``, ``thumbnail`` or ``rendition``) of ``key`` in storage, or
+    None where it is served through the app. :raise 404: no such image."""
+    signer = current().signer
+    if signer is None:
+        return None
+    record = lookup(_read_record, key)
+    stored = _stored(kind, key, record)
+    if stored is None:
+        return None
+    object_key, sha256, content_type = stored
+    cache = cache_control(request.args.get("v"), sha256, current().settings["PRIVATE"])
+    answer_headers = {
+        "Content-Type": content_type,
+        "Content-Disposition": _disposition(record, kind, content_type, as_attachment),
+        "Cache-Control": cache,
+    }
+    response = redirect(signer.sign(object_key, answer_headers, _expiry()), 302)
+    kept = cache != "no-cache"
+    response.headers["Cache-Control"] = f"private, max-age={WINDOW_SECONDS}" if kept else "no-cache"
+    return response
+
+
+def _read_record(db, key):
+    return current().gallery.records.read(key, lambda: store.read_metadata(get_db(), key))
+
+
+def _stored(kind, key, record):
+    """Where ``kind`` of the image is in storage, with its SHA-256 and type; None when the
+    record does not describe it."""
+    if kind == "image":
+        return key, record.get("sha256") or "", record.get("content_type") or GENERIC_TYPE
+    preview = (record.get("previews") or {}).get(kind)
+    if not preview:
+        return None
+    return PREVIEW_PREFIXES[kind] + key, preview["sha256"], preview["content_type"]
+
+
+def _disposition(record, kind, content_type, as_attachment):
+    """Inline, or as a file named as uploaded; bytes that are no image only ever as a file."""
+    headers = Headers()
+    if kind == "image" and (as_attachment or content_type == GENERIC_TYPE):
+        name = key_from_filename(record["filename"]).rsplit("/", 1)[-1]
+        headers.set("Content-Disposition", "attachment", **filename_options(name))
+    else:
+        headers.set("Content-Disposition", "inline")
+    return headers["Content-Disposition"]
+
+
+def _expiry():
+    """The end of the window after this one."""
+    window = math.floor(time.time() / WINDOW_SECONDS)
+    return datetime.fromtimestamp((window + 2) * WINDOW_SECONDS, UTC)
