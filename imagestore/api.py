@@ -1,10 +1,16 @@
 """The JSON API, for scripts and curl."""
 
-from . import gallery, store, uploads
+import re
+
+from flask import abort, request
+
+from . import direct_uploads, gallery, store, uploads
 from .blueprint import bp
 from .responses import lookup, positive_int_arg, public
 
 MAX_PER_PAGE = 100
+MEDIA_TYPE = re.compile(r"[A-Za-z0-9.+-]{1,64}/[A-Za-z0-9.+-]{1,64}")
+ANNOUNCE = 'Send JSON: {"filename": "photo.jpg", "size": bytes, "content_type": "image/jpeg"}.'
 
 
 @bp.get("/api/images")
@@ -21,7 +27,25 @@ def list_images():
 
 @bp.post("/api/images")
 def upload_images():
-    outcome = uploads.receive()
+    return _answer(uploads.receive())
+
+
+@bp.post("/api/uploads")
+def start_upload():
+    """Where to send one file straight into storage, and where to claim it afterwards."""
+    direct_uploads.require_on()
+    return direct_uploads.start(*_announced_file()), 201
+
+
+@bp.post("/api/uploads/<ticket>/claim")
+def claim_upload(ticket):
+    """Store the file sent straight into storage, answered as ``POST /api/images`` is."""
+    direct_uploads.require_on()
+    return _answer(direct_uploads.claim(ticket))
+
+
+def _answer(outcome):
+    """201 with what was stored; else 400 with why, or 503 when only busy decoding refused it."""
     body = {"stored": [public(image) for image in outcome.stored], "rejected": outcome.rejected}
     if outcome.stored:
         return body, 201
@@ -40,3 +64,19 @@ def get_image(key):
 def delete_image(key):
     gallery.delete(key)
     return "", 204
+
+
+def _announced_file():
+    """``(filename, size, content_type)`` of the file a client is about to send. :raise 400:"""
+    announced = request.get_json(silent=True)
+    if not isinstance(announced, dict):
+        abort(400, ANNOUNCE)
+    filename, size = announced.get("filename"), announced.get("size")
+    if not isinstance(filename, str) or not 0 < len(filename) <= 1024:
+        abort(400, "The file's name is missing or longer than 1,024 characters. " + ANNOUNCE)
+    if type(size) is not int or size < 1:
+        abort(400, "The file's size must be a whole number of bytes, 1 or more. " + ANNOUNCE)
+    content_type = announced.get("content_type")
+    if not isinstance(content_type, str) or not MEDIA_TYPE.fullmatch(content_type):
+        content_type = "application/octet-stream"
+    return filename, size, content_type

@@ -31,7 +31,7 @@ def register(scope):
 
 def http_error(error):
     message = error.description
-    if isinstance(error, RequestEntityTooLarge):
+    if isinstance(error, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
         message = too_large_message()
     return answer(error.code, error.name, message)
 

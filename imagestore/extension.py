@@ -15,6 +15,7 @@ import logging
 from . import api, errors, health, pages, security, serving, write_token  # noqa: F401 (routes)
 from .blueprint import bp
 from .database import open_access
+from .direct_uploads import upload_origin
 from .gallery import kept_gallery
 from .observability import metrics, request_log
 from .photos.decoding import pixel_budget
@@ -83,8 +84,10 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
     counted.clock_offset.set_function(lambda: database.clock.offset_ns / 1e9)
     _say_how_storage_writes(database.backend)
     signer, serving_note = signer_for(database, settings)
-    if serving_note is not None:
-        log.info(serving_note)
+    uploads_at, uploads_note = upload_origin(database, settings)
+    for note in (serving_note, uploads_note):
+        if note is not None:
+            log.info(note)
     return ImageStoreState(
         settings=settings,
         url_prefix=url_prefix,
@@ -96,6 +99,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         gallery=kept_gallery(database.clock, settings, counted),
         write_token_digest=write_token.digest_of(settings["WRITE_TOKEN"]),
         signer=signer,
+        upload_origin=uploads_at,
     )
 
 

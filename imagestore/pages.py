@@ -5,13 +5,17 @@ from flask import flash, redirect, render_template, url_for
 from . import gallery, serving, uploads
 from .blueprint import bp
 from .responses import flag_arg, positive_int_arg, public
+from .state import current
 
 
 @bp.get("/")
 def index():
     page = gallery.page(positive_int_arg("page", 1))
     images = [public(image) for image in page.images]
-    return render_template("imagestore/pages/index.html", page=page, images=images)
+    direct_uploads = url_for("imagestore.start_upload") if current().direct_uploads else None
+    return render_template(
+        "imagestore/pages/index.html", page=page, images=images, direct_uploads=direct_uploads
+    )
 
 
 @bp.post("/")

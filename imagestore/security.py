@@ -7,7 +7,7 @@ from flask import abort, request
 from .state import current
 
 PAGE_POLICY = (
-    "default-src 'self'; img-src 'self'{images}; object-src 'none'; "
+    "default-src 'self'; img-src 'self'{images}; connect-src 'self'{uploads}; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -40,8 +40,9 @@ def refuse_cross_site_writes():
 
 def add_security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
-    image_origin = current().image_origin
-    images = f" {image_origin}" if image_origin else ""
-    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY.format(images=images))
+    store = current()
+    images = f" {store.image_origin}" if store.image_origin else ""
+    uploads = f" {store.upload_origin}" if store.upload_origin else ""
+    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY.format(images=images, uploads=uploads))
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

@@ -113,6 +113,7 @@ def from_environment():
         "DECODE_WAIT": _positive_number("IMAGESTORE_DECODE_WAIT_SECONDS", DEFAULT_DECODE_WAIT_SECONDS),
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
         "PRIVATE": _flag("IMAGESTORE_PRIVATE"),
+        "DIRECT_UPLOADS": _flag("IMAGESTORE_DIRECT_UPLOADS"),
         "SERVE": _choice("IMAGESTORE_SERVE", SERVE_MODES),
         "PUBLIC_ENDPOINT": os.environ.get("IMAGESTORE_PUBLIC_ENDPOINT") or None,
         "LOG_LEVEL": log_level(),

@@ -22,11 +22,18 @@ class ImageStoreState:
     gallery: Any
     write_token_digest: str | None
     signer: Any = None
+    upload_origin: str | None = None
 
     @property
     def image_origin(self):
         """Where browsers fetch images from besides the app: storage's, when it serves them."""
         return None if self.signer is None else self.signer.origin
+
+    @property
+    def direct_uploads(self):
+        """Whether uploads go straight into storage (``direct_uploads``), which browsers reach at
+        ``upload_origin``."""
+        return self.upload_origin is not None
 
     @property
     def provider(self):

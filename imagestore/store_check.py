@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, store
+from . import atomic, staging, store
 from .database import backend_of, clock_of
 from .index import order, snapshot
 from .index.journal import FOUND, JOURNAL_PREFIX, Journal, found_changes, parse
@@ -85,6 +85,9 @@ class StoreCheck:
         return [finding for finding in findings if finding is not None] + self._index_findings()
 
     def _orphan(self, name):
+        if staging.is_abandoned(name, self.journal.clock.now_ns()):
+            problem = "upload staged more than a day ago and never claimed"
+            return Finding(name, problem, lambda: backend_of(self.db).delete(name))
         for prefix, kind in KEPT.items():
             if name.startswith(prefix) and name.removeprefix(prefix) not in self.images:
                 return Finding(

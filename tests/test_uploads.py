@@ -197,3 +197,17 @@ def test_camera_files_are_stored_and_served_on_every_backend(client, upload):
         assert image["location_removed"] is True
         for url in (image["thumbnail_url"], image["view_url"]):
             assert client.get(url).status_code == 200, url
+
+
+def test_uploads_go_straight_into_storage_only_on_s3_and_azure(make_app, backend):
+    client = make_app(DIRECT_UPLOADS=True).test_client()
+    started = client.post("/api/uploads", json={"filename": "a.jpg", "size": 10})
+    direct = backend in ("aws", "azure")
+    assert started.status_code == (201 if direct else 404)
+    assert ("data-direct-api" in client.get("/").get_data(as_text=True)) is direct
+
+
+def test_without_direct_uploads_the_api_says_where_to_send_files(client):
+    started = client.post("/api/uploads", json={"filename": "a.jpg", "size": 10})
+    assert started.status_code == 404
+    assert "POST the files to its /api/images" in started.json["error"]

@@ -3,7 +3,7 @@ created only if absent, and names are listed in order from any name on."""
 
 from urllib.parse import quote
 
-from azure.core.exceptions import ResourceExistsError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.storage.blob import BlobPrefix, BlobSasPermissions, ExponentialRetry, generate_blob_sas
 
 from .base import Backend, KeyTaken
@@ -48,8 +48,26 @@ class Azure(Backend):
             raise KeyTaken(key) from None
 
     def signed_url(self, key, answer_headers, expires_at, endpoint=None):
-        """A read-only SAS for the blob, with the answer's headers in it; only with the
-        account's key (a connection string), none with a token credential."""
+        """A read-only SAS for the blob, with the answer's headers in it."""
+        headers = {SAS_HEADERS[name]: value for name, value in answer_headers.items()}
+        return self._sas_url(key, BlobSasPermissions(read=True), expires_at, endpoint, **headers)
+
+    def signed_upload(self, key, content_type, size, expires_at, endpoint=None):
+        """A SAS that may create the blob (a SAS cannot bound its size: the claim checks it)."""
+        url = self._sas_url(key, BlobSasPermissions(create=True, write=True), expires_at, endpoint)
+        if url is None:
+            return None
+        headers = {"x-ms-blob-type": "BlockBlob", "Content-Type": content_type}
+        return {"method": "PUT", "url": url, "headers": headers}
+
+    def size_of(self, key):
+        try:
+            return self.provider.container_client.get_blob_client(key).get_blob_properties().size
+        except ResourceNotFoundError:
+            raise KeyError(key) from None
+
+    def _sas_url(self, key, permission, expires_at, endpoint, **headers):
+        """Only with the account's key (a connection string); None with a token credential."""
         container = self.provider.container_client
         account_key = getattr(container.credential, "account_key", None)
         if account_key is None:
@@ -59,9 +77,9 @@ class Azure(Backend):
             container_name=container.container_name,
             blob_name=key,
             account_key=account_key,
-            permission=BlobSasPermissions(read=True),
+            permission=permission,
             expiry=expires_at,
-            **{SAS_HEADERS[name]: value for name, value in answer_headers.items()},
+            **headers,
         )
         base = f"{endpoint.rstrip('/')}/{container.container_name}" if endpoint else container.url
         return f"{base}/{quote(key)}?{sas}"

@@ -42,6 +42,15 @@ class Backend:
         None where storage cannot sign one: the folder and memory serve through the app."""
         return None
 
+    def signed_upload(self, key, content_type, size, expires_at, endpoint=None):
+        """How a browser sends ``size`` bytes straight into ``key`` until ``expires_at``:
+        ``{"method", "url", "headers"}``; None where storage cannot sign it."""
+        return None
+
+    def size_of(self, key):
+        """The size of what ``key`` holds. :raise KeyError: none."""
+        return len(self.provider.get(key.encode()))
+
     def claimable(self, key):
         """The key this process may create for an upload that wants ``key``: here ``key`` itself."""
         return key

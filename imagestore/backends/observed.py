@@ -24,6 +24,10 @@ class Observed:
         with self._storage_call("exists"):
             return self._backend.exists(key)
 
+    def size_of(self, key):
+        with self._storage_call("exists"):
+            return self._backend.size_of(key)
+
     def delete(self, key):
         with self._storage_call("delete"):
             self._backend.delete(key)

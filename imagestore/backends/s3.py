@@ -39,6 +39,7 @@ IGNORED = (
     "warning: {endpoint} ignores conditional writes (If-None-Match); so that processes sharing the "
     "bucket never overwrite each other, this process gives new images keys of its own, such as {example}"
 )
+SIGNING = BotocoreConfig(signature_version="s3v4")
 RESPONSE_PARAMETERS = {
     "Content-Type": "ResponseContentType",
     "Content-Disposition": "ResponseContentDisposition",
@@ -111,14 +112,30 @@ class S3(Backend):
         seconds = max(1, round(expires_at.timestamp() - time.time()))
         return self._signer(endpoint).generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
 
+    def signed_upload(self, key, content_type, size, expires_at, endpoint=None):
+        """A presigned PUT of ``size`` bytes of ``content_type``, both signed: S3 refuses
+        another length or type."""
+        params = {"Bucket": self._bucket, "Key": key, "ContentType": content_type, "ContentLength": size}
+        seconds = max(1, round(expires_at.timestamp() - time.time()))
+        url = self._signer(endpoint).generate_presigned_url("put_object", Params=params, ExpiresIn=seconds)
+        return {"method": "PUT", "url": url, "headers": {"Content-Type": content_type}}
+
+    def size_of(self, key):
+        """The size of what ``key`` holds, without downloading it. :raise KeyError: none."""
+        try:
+            return self._s3.head_object(Bucket=self._bucket, Key=key)["ContentLength"]
+        except ClientError as error:
+            if _error_code(error) in NOT_FOUND_CODES:
+                raise KeyError(key) from None
+            raise
+
     def _signer(self, endpoint):
-        """The client that signs for ``endpoint``; the app's own where none is given."""
-        if endpoint is None:
-            return self._s3
+        """The client that signs, with Signature Version 4, for ``endpoint`` (the app's own
+        where none is given): a browser's CORS preflight is answered for such URLs."""
         provider = self.provider
         return _signer_for(
             provider.aws_access_key_id, provider.aws_secret_access_key,
-            self._s3.meta.region_name, endpoint, self._s3.meta.config,
+            self._s3.meta.region_name, endpoint or self._s3.meta.endpoint_url, self._s3.meta.config,
         )  # fmt: skip
 
     def startup_note(self):
@@ -183,7 +200,7 @@ def _signer_for(access_key_id, secret_access_key, region, endpoint, config):
     """A client made only to sign URLs for another endpoint: it sends no request."""
     return boto3.client(
         "s3", aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
-        region_name=region, endpoint_url=endpoint, config=config,
+        region_name=region, endpoint_url=endpoint, config=config.merge(SIGNING),
     )  # fmt: skip
 
 

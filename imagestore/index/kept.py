@@ -23,6 +23,7 @@ import threading
 import time
 from concurrent.futures import Future
 
+from .. import staging
 from ..database import backend_of
 from . import discovery, snapshot
 from .view import View
@@ -155,6 +156,7 @@ class KeptIndex:
         try:
             if self.discovery.take_turn(db, self._view.total):
                 self.discover(db)
+                staging.sweep(db, self.journal.clock.now_ns())
         except Exception:
             self.discovery.postpone()
             raise

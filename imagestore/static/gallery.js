@@ -79,7 +79,52 @@ function startQueuedUploads() {
   }
 }
 
+// With direct uploads (the form's data-direct-api) the bytes go straight to storage: the
+// app says where, the browser sends them there, then the app claims them. An empty file
+// goes through the app, which says why it is refused.
 function send(job) {
+  return form.dataset.directApi && job.file.size > 0 ? sendDirect(job) : sendThroughApp(job);
+}
+
+async function sendDirect(job) {
+  job.item.querySelector("[data-upload-status]").textContent = "Uploading…";
+  try {
+    const announced = { filename: job.file.name, size: job.file.size, content_type: job.file.type };
+    const start = await postJson(form.dataset.directApi, announced);
+    if (start.status !== 201) return finish(job, start.status, start.answer);
+    const sent = await sendToStorage(job, start.answer.upload);
+    if (sent < 200 || sent >= 300) return finish(job, sent, { error: "storage refused the file" });
+    job.item.querySelector("[data-upload-status]").textContent = "Checking…";
+    const claimed = await postJson(start.answer.claim_url);
+    return finish(job, claimed.status, claimed.answer);
+  } catch {
+    return finish(job, 0, null);
+  }
+}
+
+async function postJson(url, body) {
+  const answer = await fetch(url, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
+  return { status: answer.status, answer: await answer.json().catch(() => null) };
+}
+
+function sendToStorage(job, upload) {
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open(upload.method, upload.url);
+    for (const [name, value] of Object.entries(upload.headers ?? {})) request.setRequestHeader(name, value);
+    request.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable) setSent(job, event.loaded);
+    });
+    request.addEventListener("loadend", () => resolve(request.status));
+    request.send(job.file);
+  });
+}
+
+function sendThroughApp(job) {
   return new Promise((resolve) => {
     const request = new XMLHttpRequest();
     const body = new FormData();

@@ -1,0 +1,96 @@
+"""Uploads straight into the bucket (``IMAGESTORE_DIRECT_UPLOADS=true``, on S3 and Azure):
+the browser asks for a place (``start``), sends the bytes there itself, then asks the
+app to take them (``claim``), so that a 40 MB photo never passes through a web worker
+while a slow client sends it.
+
+The place is a staged object (``staging``) and a URL storage signs for it, valid for
+``TICKET_SECONDS``. What the app must remember between the two calls (the staged name,
+the file's name, the size announced) travels in a ticket it signs with its secret key,
+so that any process may take the claim, and nothing is kept meanwhile. The claim
+checks the staged object's size before reading it, once, at storage speed, then does
+what an upload through the app does, and deletes it either way.
+"""
+
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, url_for
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from . import staging, uploads
+from .database import backend_of, clock_of, get_db
+from .settings import is_encrypted
+from .state import current
+
+TICKET_SECONDS = 15 * 60
+TICKET_SALT = "imagestore.direct-upload"
+
+
+def upload_origin(database, settings):
+    """Where browsers send uploads when they go straight into storage, else None; and a line
+    to say at start."""
+    if not settings["DIRECT_UPLOADS"]:
+        return None, None
+    through_app = "uploads go through the app, not straight into storage: "
+    if is_encrypted(database.config_path):
+        return None, through_app + "an encrypted store's bytes are encrypted by the app"
+    probe = database.backend.signed_upload(
+        staging.STAGING_PREFIX + "probe", "image/jpeg", 1, _expiry(), settings["PUBLIC_ENDPOINT"]
+    )
+    if probe is None:
+        return None, through_app + f"the {database.provider} backend cannot sign uploads for browsers"
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(probe["url"]))
+    return origin, f"uploads go straight into storage at {origin}, then are claimed by the app"
+
+
+def require_on():
+    """:raise 404: this store takes uploads through the app."""
+    if not current().direct_uploads:
+        abort(404, "This store takes uploads through the app: POST the files to its /api/images.")
+
+
+def start(filename, size, content_type):
+    """Where to send a file of ``size`` bytes, and where to claim it afterwards.
+    :raise 413: the file is over the store's limit."""
+    limit = current().settings["MAX_CONTENT_LENGTH"]
+    if size > limit:
+        megabytes = f"{limit / (1024 * 1024):g}"
+        abort(413, f"The file is too large: this store accepts at most {megabytes} MB per upload.")
+    db = get_db()
+    staged = staging.staged_name(clock_of(db))
+    upload = backend_of(db).signed_upload(
+        staged, content_type, size, _expiry(), current().settings["PUBLIC_ENDPOINT"]
+    )
+    ticket = _serializer().dumps({"staged": staged, "filename": filename, "size": size})
+    return {"upload": upload, "claim_url": url_for("imagestore.claim_upload", ticket=ticket)}
+
+
+def claim(ticket):
+    """Store what was sent for ``ticket`` as an upload through the app would be
+    (``uploads.store_files``), and delete the staged object either way.
+    :raise 400: the ticket is not this store's, or has expired, or nothing was sent.
+    :raise 413: more was sent than announced."""
+    try:
+        claimed = _serializer().loads(ticket, max_age=TICKET_SECONDS)
+    except BadSignature:
+        abort(400, "This upload's ticket is not valid, or has expired: start the upload again.")
+    db, staged = get_db(), claimed["staged"]
+    try:
+        sent = backend_of(db).size_of(staged)
+        if sent > claimed["size"]:
+            announced = claimed["size"]
+            abort(413, f"More was sent than announced ({sent} bytes, not {announced}): upload it again.")
+        data = db[staged]
+    except KeyError:
+        abort(400, "Nothing was sent for this upload: send the file to the upload URL first.")
+    finally:
+        backend_of(db).delete(staged)
+    return uploads.store_files([(claimed["filename"], data)])
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt=TICKET_SALT)
+
+
+def _expiry():
+    return datetime.now(UTC) + timedelta(seconds=TICKET_SECONDS)
