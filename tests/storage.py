@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 import boto3
-from azure.storage.blob import BlobServiceClient
+from azure.storage.blob import BlobServiceClient, CorsRule
 from cshelve._in_memory import DB_PERSISTED
 
 
@@ -28,6 +28,9 @@ class InMemoryStorage:
     def delete(self, name):
         del self.objects[name.encode()]
 
+    def allow_uploads_from(self, origin):
+        """Nothing to allow: this store takes uploads through the app."""
+
 
 class FolderStorage:
     def __init__(self, folder):
@@ -46,6 +49,9 @@ class FolderStorage:
 
     def delete(self, name):
         (self.folder / name).unlink()
+
+    def allow_uploads_from(self, origin):
+        """Nothing to allow: this store takes uploads through the app."""
 
 
 class S3Storage:
@@ -71,11 +77,16 @@ class S3Storage:
     def delete(self, name):
         self.s3.delete_object(Bucket=self.bucket, Key=name)
 
+    def allow_uploads_from(self, origin):
+        """The bucket's CORS rule that lets a page on ``origin`` send uploads straight to it."""
+        rule = {"AllowedOrigins": [origin], "AllowedMethods": ["PUT"], "AllowedHeaders": ["*"]}
+        self.s3.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [rule]})
+
 
 class AzureStorage:
     def __init__(self, container):
-        service = BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"])
-        self.container = service.get_container_client(container)
+        self.service = BlobServiceClient.from_connection_string(os.environ["AZURE_STORAGE_CONNECTION_STRING"])
+        self.container = self.service.get_container_client(container)
 
     def names(self):
         return sorted(self.container.list_blob_names())
@@ -88,3 +99,8 @@ class AzureStorage:
 
     def delete(self, name):
         self.container.delete_blob(name)
+
+    def allow_uploads_from(self, origin):
+        """The account's CORS rule that lets a page on ``origin`` send uploads straight to it."""
+        rule = CorsRule([origin], ["PUT"], allowed_headers=["*"], exposed_headers=["*"])
+        self.service.set_service_properties(cors=[rule])

@@ -349,3 +349,38 @@ def test_a_gallery_page_visited_again_asks_for_none_of_its_images(
     expect(tiles(page).locator("img")).to_have_count(3)
     assert image_requests_answered(app) == first_visit
     assert page.console.csp_violations() == [] and page.console.errors == []
+
+
+def bodies_received(app):
+    """The size of each request body the app is sent from now on, as its server hands it over."""
+    sizes, inner = [], app.wsgi_app
+
+    def counting(environ, start_response):
+        sizes.append(int(environ.get("CONTENT_LENGTH") or 0))
+        return inner(environ, start_response)
+
+    app.wsgi_app = counting
+    return sizes
+
+
+def test_a_photo_uploaded_straight_to_storage_opens_in_the_viewer(
+    new_page, make_app, serve, photo, storage, backend
+):
+    """On S3 the photo's bytes go to the bucket and never to the app; the in-memory store
+    takes them through the app."""
+    app = make_app(DIRECT_UPLOADS=True)
+    sent_to_app = bodies_received(app)
+    url = serve(app)
+    storage.allow_uploads_from(url)
+    page = new_page()
+    page.goto(url)
+    page.set_input_files("#file", photo)
+    wait_for_uploads(page, 1)
+    page.locator("[data-tile-link]").first.click()
+    viewer = page.locator("[data-viewer]")
+    expect(viewer.locator("[data-viewer-name]")).to_have_text("photo-0.jpg")
+    expect(viewer.locator("[data-viewer-image]")).to_have_js_property("complete", True)
+    assert viewer.locator("[data-viewer-image]").evaluate("image => image.naturalWidth") > 0
+    through_app = max(sent_to_app) >= photo.stat().st_size
+    assert through_app is (backend == "in-memory")
+    assert page.console.csp_violations() == [] and page.console.errors == []
