@@ -1,10 +1,16 @@
 """The JSON API, for scripts and curl."""
 
+from flask import abort, request
+
 from . import gallery, store, uploads
 from .blueprint import bp
 from .responses import lookup, positive_int_arg, public
 
 MAX_PER_PAGE = 100
+NOT_MULTIPART = (
+    "Send the images as multipart/form-data, one or more files in the form field 'file' "
+    "(curl -F file=@cat.jpg); this request sent {}."
+)
 
 
 @bp.get("/api/images")
@@ -21,6 +27,9 @@ def list_images():
 
 @bp.post("/api/images")
 def upload_images():
+    if request.mimetype != "multipart/form-data":
+        sent = f"a body of type {request.mimetype}" if request.mimetype else "no Content-Type"
+        abort(415, NOT_MULTIPART.format(sent))
     outcome = uploads.receive()
     body = {"stored": [public(image) for image in outcome.stored], "rejected": outcome.rejected}
     if outcome.stored:
