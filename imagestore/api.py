@@ -1,6 +1,10 @@
-"""The JSON API, for scripts and curl."""
+"""The JSON API, for scripts and curl, as ``openapi.json`` describes it."""
 
-from flask import abort, request
+import json
+from functools import cache
+from importlib import resources
+
+from flask import abort, request, url_for
 
 from . import gallery, store, uploads
 from .blueprint import bp
@@ -49,3 +53,16 @@ def get_image(key):
 def delete_image(key):
     gallery.delete(key)
     return "", 204
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """The API's OpenAPI document, with ``servers`` saying where the API is: under the
+    prefix the store is mounted at, so that the paths in it are right wherever that is."""
+    api_root = url_for("imagestore.openapi").removesuffix("/openapi.json")
+    return {**_document(), "servers": [{"url": api_root}]}
+
+
+@cache
+def _document():
+    return json.loads(resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8"))
