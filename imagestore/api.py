@@ -1,8 +1,11 @@
-"""The JSON API, for scripts and curl."""
+"""The JSON API, for scripts and curl, as ``openapi.json`` describes it."""
 
+import json
 import re
+from functools import cache
+from importlib import resources
 
-from flask import abort, request
+from flask import abort, request, url_for
 
 from . import direct_uploads, gallery, store, uploads
 from .blueprint import bp
@@ -11,6 +14,10 @@ from .responses import lookup, positive_int_arg, public
 MAX_PER_PAGE = 100
 MEDIA_TYPE = re.compile(r"[A-Za-z0-9.+-]{1,64}/[A-Za-z0-9.+-]{1,64}")
 ANNOUNCE = 'Send JSON: {"filename": "photo.jpg", "size": bytes, "content_type": "image/jpeg"}.'
+NOT_MULTIPART = (
+    "Send the images as multipart/form-data, one or more files in the form field 'file' "
+    "(curl -F file=@cat.jpg); this request sent {}."
+)
 
 
 @bp.get("/api/images")
@@ -27,6 +34,9 @@ def list_images():
 
 @bp.post("/api/images")
 def upload_images():
+    if request.mimetype != "multipart/form-data":
+        sent = f"a body of type {request.mimetype}" if request.mimetype else "no Content-Type"
+        abort(415, NOT_MULTIPART.format(sent))
     return _answer(uploads.receive())
 
 
@@ -80,3 +90,16 @@ def _announced_file():
     if not isinstance(content_type, str) or not MEDIA_TYPE.fullmatch(content_type):
         content_type = "application/octet-stream"
     return filename, size, content_type
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """The API's OpenAPI document, with ``servers`` saying where the API is: under the
+    prefix the store is mounted at, so that the paths in it are right wherever that is."""
+    api_root = url_for("imagestore.openapi").removesuffix("/openapi.json")
+    return {**_document(), "servers": [{"url": api_root}]}
+
+
+@cache
+def _document():
+    return json.loads(resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8"))

@@ -30,10 +30,13 @@ def register(scope):
 
 
 def http_error(error):
+    """Werkzeug's error in plain words, keeping the headers it carries (a 405's ``Allow``)."""
     message = error.description
     if isinstance(error, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
         message = too_large_message()
-    return answer(error.code, error.name, message)
+    body, code = answer(error.code, error.name, message)
+    headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+    return body, code, headers
 
 
 def storage_unavailable(error):

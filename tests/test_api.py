@@ -70,6 +70,13 @@ def test_an_unknown_route_answers_json_under_api(client):
     assert "error" in answer.json
 
 
+def test_a_method_a_route_does_not_take_is_a_405_naming_those_it_does(client):
+    answer = client.put("/api/images")
+    assert answer.status_code == 405
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    assert "error" in answer.json
+
+
 def test_a_page_number_that_is_not_a_whole_number_of_1_or_more_is_a_400(client):
     for raw in ("%C2%B2", "9" * 5000, "-1", "0"):
         assert client.get(f"/api/images?page={raw}").status_code == 400

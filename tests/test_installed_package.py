@@ -55,13 +55,14 @@ def test_init_copies_the_example_configurations_out_of_the_package(installed, el
     assert "filesystem.ini" in said
 
 
-def test_the_installed_package_serves_pages_styles_uploads_and_images(installed, elsewhere):
+def test_the_installed_package_serves_pages_styles_its_api_document_uploads_and_images(installed, elsewhere):
     run(installed.parent / "imagestore", "init", cwd=elsewhere)
     app = RunningApp("serve", "filesystem.ini", script="imagestore", python=installed, cwd=elsewhere)
     try:
         page = requests.get(app.url, timeout=30)
         assert page.status_code == 200 and "style.css" in page.text
         assert requests.get(f"{app.url}/static/style.css", timeout=30).status_code == 200
+        assert requests.get(f"{app.url}/api/openapi.json", timeout=30).json()["openapi"] == "3.1.0"
         photo = samples.photo(size=(640, 480))
         key = upload_over_http(app.url, "holiday.jpg", photo)
         assert requests.get(f"{app.url}/image/{key}", timeout=30).content == photo

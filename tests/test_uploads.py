@@ -147,6 +147,23 @@ def test_a_request_without_a_file_is_refused(client):
     assert "no file was sent" in answer.json["error"]
 
 
+@pytest.mark.parametrize(
+    ("body", "content_type", "named"),
+    [
+        ('{"file": "cat.jpg"}', "application/json", "application/json"),
+        ("file=cat.jpg", "application/x-www-form-urlencoded", "application/x-www-form-urlencoded"),
+        (b"\xff\xd8\xff", None, "no Content-Type"),
+    ],
+    ids=["json", "url-encoded form", "no content type"],
+)
+def test_an_upload_that_is_not_multipart_gets_415_saying_what_to_send(client, body, content_type, named):
+    answer = client.post("/api/images", data=body, content_type=content_type)
+    assert answer.status_code == 415
+    assert "multipart/form-data" in answer.json["error"] and "'file'" in answer.json["error"]
+    assert named in answer.json["error"]
+    assert client.get("/api/images").json["total"] == 0
+
+
 def test_good_files_are_stored_and_bad_ones_reported_in_one_answer(upload):
     answer = upload(("good.png", samples.image()), ("bad.png", b"nope"))
     assert answer.status_code == 201
