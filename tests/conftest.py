@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import storage as inspectors
 from cshelve._database import _RawDatabase
-from emulators import azure_variables, azurite, moto_s3, s3_variables, s3rver, write_ini
+from emulators import azure_variables, azurite, moto_s3, s3_variables, s3rver, seaweedfs, write_ini
 from flask import Flask
 from processes import RunningApp
 from werkzeug.serving import make_server
@@ -46,6 +46,12 @@ def s3rver_endpoint(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def seaweedfs_endpoint(tmp_path_factory):
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
 def azurite_endpoint(tmp_path_factory):
     with azurite(tmp_path_factory.mktemp("azurite")) as endpoint:
         yield endpoint
@@ -58,6 +64,8 @@ def backend_variables(request):
     def variables(backend):
         if backend == "aws":
             return s3_variables(request.getfixturevalue("s3_endpoint"))
+        if backend == "seaweedfs":
+            return s3_variables(request.getfixturevalue("seaweedfs_endpoint"))
         if backend == "azure":
             return azure_variables(request.getfixturevalue("azurite_endpoint"))
         return {}
@@ -164,7 +172,7 @@ def storage(app, backend, store_name, tmp_path):
         return inspectors.InMemoryStorage(store_name)
     if backend == "filesystem":
         return inspectors.FolderStorage(tmp_path / "images")
-    if backend == "aws":
+    if backend in ("aws", "seaweedfs"):
         return inspectors.S3Storage(store_name)
     return inspectors.AzureStorage(store_name)
 

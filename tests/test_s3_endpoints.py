@@ -1,4 +1,5 @@
-"""Any S3-compatible endpoint: moto honours conditional writes (``If-None-Match: *``),
+"""Any S3-compatible endpoint: moto and SeaweedFS (a real distributed object store, with
+its own master, volume server and filer) honour conditional writes (``If-None-Match: *``),
 s3rver ignores them and overwrites.
 
 The S3-specific behaviour runs on both. On both, no upload answered "stored" is
@@ -21,7 +22,7 @@ from imagestore import atomic
 from imagestore.backends.s3 import PROBE_PREFIX
 from imagestore.database import backend_of, get_db
 
-HONOURS_CONDITIONAL_WRITES = {"moto": True, "s3rver": False}
+HONOURS_CONDITIONAL_WRITES = {"moto": True, "seaweedfs": True, "s3rver": False}
 SCRIPTS = {"single": "app.py", "shared": "app-shared-access.py"}
 UPLOADS_AT_ONCE = 8
 PROCESS_TAG = r"-[a-z2-7]{8}"
@@ -41,6 +42,8 @@ def backend():
 def s3_environment(request, s3_server):
     if s3_server == "moto":
         return s3_variables(request.getfixturevalue("s3_endpoint"))
+    if s3_server == "seaweedfs":
+        return s3_variables(request.getfixturevalue("seaweedfs_endpoint"))
     return s3rver_variables(request.getfixturevalue("s3rver_endpoint"))
 
 
