@@ -4,15 +4,16 @@ the answer's ``Content-Type``, ``Content-Disposition`` and ``Cache-Control`` in 
 that its bytes never pass through the process.
 
 A URL is valid until the end of the window of ``WINDOW_SECONDS`` after the one it is
-signed in: 10 to 20 minutes. Azure's SAS names that end, so its URLs stay the same
-through a window and caches reuse them; S3's presigned URLs hold the moment they were
-signed. The version of a versioned address (``versions``) is checked against the
-image's record here, since the bytes are not read. Only what storage can serve as it is
+signed in: 10 to 20 minutes. Each process signs a URL once a window and hands out the
+same one meanwhile, so that caches reuse it, and a view costs a lookup, not a signature.
+The version of a versioned address (``versions``) is checked against the image's
+record here, since the bytes are not read. Only what storage can serve as it is
 goes this way: not an encrypted store's bytes, which the app decrypts, nor a preview
 that the record does not describe (made on first view, through the app), nor the folder
 and in-memory backends, which sign nothing.
 """
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from .state import current
 from .versions import cache_control
 
 WINDOW_SECONDS = 600
+SIGNED_URLS_KEPT = 10_000
 PREVIEW_PREFIXES = {"thumbnail": store.THUMBNAIL_PREFIX, "rendition": store.RENDITION_PREFIX}
 
 
@@ -44,7 +46,14 @@ class Signer:
     origin: str
 
     def sign(self, key, answer_headers, expires_at):
-        return self.database.backend.signed_url(key, answer_headers, expires_at, self.endpoint)
+        """The URL, signed once a window for each key and set of headers: signing costs more
+        than the rest of a view, and a URL that stays the same is one caches can reuse."""
+        return _signed(self, key, tuple(answer_headers.items()), expires_at)
+
+
+@functools.lru_cache(maxsize=SIGNED_URLS_KEPT)
+def _signed(signer, key, answer_headers, expires_at):
+    return signer.database.backend.signed_url(key, dict(answer_headers), expires_at, signer.endpoint)
 
 
 def signer_for(database, settings):
