@@ -280,7 +280,7 @@ def tables(results, args):
     lines += ["", "A gallery page opened again in Chromium, on S3 (moto):", ""]
     lines += ["| serving | image requests, first visit | image requests, second visit |", "|---|---|---|"]
     for serving, row in results["revisit"].items():
-        lines.append(f"| {serving} | {row['first_visit']} | {row['second_visit']} |")
+        lines.append(f"| {serving} | {row['first_visit']:.0f} | {row['second_visit']:.0f} |")
     return "\n".join(lines)
 
 

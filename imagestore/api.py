@@ -65,12 +65,12 @@ def _answer(outcome):
     return body, 400
 
 
-@bp.get("/api/images/<path:key>")
+@bp.get("/api/images/<key:key>")
 def get_image(key):
     return public(lookup(store.read_metadata, key))
 
 
-@bp.delete("/api/images/<path:key>")
+@bp.delete("/api/images/<key:key>")
 def delete_image(key):
     gallery.delete(key)
     return "", 204

@@ -4,6 +4,15 @@ each of its requests; an app mounts it at a prefix (``ImageStore``), the standal
 app at ``/``."""
 
 from flask import Blueprint
+from werkzeug.routing import PathConverter
+
+
+class KeyConverter(PathConverter):
+    """An image's key in a route: ``path``'s, with any character in it (a newline too), so
+    that a key that names no image always reaches the store's own 404, never a host's."""
+
+    regex = r"[^/](?s:.*?)"
+
 
 bp = Blueprint(
     "imagestore",
@@ -12,3 +21,4 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("key", KeyConverter))

@@ -28,24 +28,24 @@ def upload():
     return redirect(url_for("imagestore.index"), 303)
 
 
-@bp.get("/image/<path:key>")
+@bp.get("/image/<key:key>")
 def image(key):
     """The original bytes; with ``?download=1``, as a file named as uploaded."""
     return serving.send_image(key, as_attachment=flag_arg("download"))
 
 
-@bp.get("/thumb/<path:key>")
+@bp.get("/thumb/<key:key>")
 def thumbnail(key):
     return serving.send_thumbnail(key)
 
 
-@bp.get("/screen/<path:key>")
+@bp.get("/screen/<key:key>")
 def rendition(key):
     """The image at screen size, in a format every browser shows, for the viewer."""
     return serving.send_rendition(key)
 
 
-@bp.post("/image/<path:key>/delete")
+@bp.post("/image/<key:key>/delete")
 def delete(key):
     gallery.delete(key)
     flash(f"Deleted {key}", "stored")

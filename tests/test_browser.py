@@ -316,7 +316,7 @@ def test_with_a_write_token_the_page_asks_for_it_once_then_uploads(new_page, mak
 def image_requests_answered(app):
     """Requests for originals, thumbnails and renditions the app has answered, by its metrics."""
     registry = current(app).metrics.registry
-    routes = ("/image/<path:key>", "/thumb/<path:key>", "/screen/<path:key>")
+    routes = ("/image/<key:key>", "/thumb/<key:key>", "/screen/<key:key>")
     return sum(
         registry.get_sample_value(
             "imagestore_requests_total", {"route": route, "method": "GET", "status": status}

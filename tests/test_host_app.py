@@ -93,6 +93,8 @@ def test_errors_under_the_prefix_are_the_stores_own(host_app):
     page = client.get("/images/image/missing.png")
     assert page.status_code == 404
     assert "There is no image named" in page.get_data(as_text=True)
+    odd = client.get("/images/api/images/line%0Abreak.png")
+    assert odd.status_code == 404 and "There is no image named" in odd.json["error"]
 
 
 def test_the_health_probes_and_metrics_are_under_the_prefix(host_app):

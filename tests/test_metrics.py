@@ -30,7 +30,7 @@ def test_requests_are_counted_by_route_method_and_status(client, upload):
     client.get("/image/nothing.png")
     metrics = scraped(client)
     assert value(metrics, "imagestore_requests_total", route="/api/images", method="POST", status="201") == 1
-    not_found = {"route": "/image/<path:key>", "method": "GET", "status": "404"}
+    not_found = {"route": "/image/<key:key>", "method": "GET", "status": "404"}
     assert value(metrics, "imagestore_requests_total", **not_found) == 1
     assert value(metrics, "imagestore_request_seconds_count", route="/api/images", method="POST") == 1
 
@@ -87,7 +87,7 @@ def test_each_request_is_logged_in_one_line_with_its_route_status_time_and_stora
     with caplog.at_level(logging.INFO, logger="imagestore.requests"):
         client.get("/image/nothing.png")
     [line] = [record.getMessage() for record in caplog.records if record.name == "imagestore.requests"]
-    assert line.startswith("GET /image/<path:key> 404 ")
+    assert line.startswith("GET /image/<key:key> 404 ")
     assert line.endswith(" storage calls") and " ms, " in line
     assert "nothing.png" not in line
 

@@ -4,6 +4,7 @@ allows and requests it does not, and every answer must be one the document names
 shape it gives, and never a 5xx. The errors it cannot provoke are provoked here by hand."""
 
 import io
+import re
 import tempfile
 import tomllib
 import uuid
@@ -12,11 +13,12 @@ import pytest
 import samples
 import schemathesis
 from emulators import PROJECT_ROOT, write_ini
+from flask import Flask
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from schemathesis.config import SchemathesisConfig
 
-from imagestore import create_app
+from imagestore import ImageStore, create_app
 from imagestore.state import current
 
 DOCUMENT = "/api/openapi.json"
@@ -37,24 +39,41 @@ def standalone_app(**overrides):
     with tempfile.TemporaryDirectory() as folder:
         config = write_ini("in-memory", f"openapi-{uuid.uuid4().hex[:16]}", folder)
         app = create_app(config, access="shared", overrides={"WRITE_TOKEN": None, **overrides})
+    return holding_the_examples(app, "", overrides.get("WRITE_TOKEN"))
+
+
+def mounted_app():
+    """The store mounted at ``/images`` in a bare host app, holding the same examples."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = write_ini("in-memory", f"openapi-{uuid.uuid4().hex[:16]}", folder)
+        app = Flask("host")
+        app.config.update(SECRET_KEY="the host's", IMAGESTORE_CONFIG=config, IMAGESTORE_ACCESS="shared")
+        ImageStore().init_app(app, overrides={"WRITE_TOKEN": None})
+    return holding_the_examples(app, "/images", None)
+
+
+def holding_the_examples(app, prefix, token):
     photos = [(io.BytesIO(samples.image("jpeg", seed=n)), key) for n, key in enumerate(EXAMPLE_KEYS)]
-    token = overrides.get("WRITE_TOKEN")
     bearer = {"Authorization": f"Bearer {token}"} if token else {}
-    stored = app.test_client().post("/api/images", data={"file": photos}, headers=bearer)
+    stored = app.test_client().post(f"{prefix}/api/images", data={"file": photos}, headers=bearer)
     assert [image["key"] for image in stored.json["stored"]] == list(EXAMPLE_KEYS)
     return app
 
 
 # Built when the module is collected, since schemathesis makes a test of each operation from
 # the document the app serves. (Its loader from a fixture, which would wait, fails on pytest 9.2.)
-APP = standalone_app()
+APP, MOUNTED = standalone_app(), mounted_app()
 schema = schemathesis.openapi.from_wsgi(DOCUMENT, APP, config=SchemathesisConfig.from_str(CHECKS))
+mounted_schema = schemathesis.openapi.from_wsgi(
+    "/images" + DOCUMENT, MOUNTED, config=SchemathesisConfig.from_str(CHECKS)
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def closed_at_the_end():
     yield
     current(APP).access.close()
+    current(MOUNTED).access.close()
 
 
 @pytest.fixture
@@ -74,6 +93,12 @@ def other_app():
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_answer_is_one_the_document_gives(case):
+    case.call_and_validate()
+
+
+@mounted_schema.parametrize()
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_mounted_at_a_prefix_every_answer_is_one_the_document_gives(case):
     case.call_and_validate()
 
 
@@ -172,8 +197,8 @@ def assert_documented(method, path, answer, status):
 
 
 def openapi_path(rule):
-    """``/api/images/<path:key>`` as OpenAPI spells it: ``/api/images/{key}``."""
-    return rule.replace("<path:", "{").replace("<", "{").replace(">", "}")
+    """``/api/images/<key:key>`` as OpenAPI spells it: ``/api/images/{key}``."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
 
 
 def resolved(document, node):
