@@ -21,7 +21,7 @@ CLIENTS = 6
 OWN_IMAGES = 3
 
 
-@pytest.fixture(params=["filesystem", "aws", "azure"])
+@pytest.fixture(params=["filesystem", "aws", "seaweedfs", "azure"])
 def shared_store(request, own_config, backend_variables):
     """The .ini and environment variables that both processes are started with."""
     return str(own_config(request.param)), backend_variables(request.param)

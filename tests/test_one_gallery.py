@@ -2,7 +2,8 @@
 store shows on the next page view and API call of every other, at once.
 
 Two and three app processes, and gunicorn with two workers, on one folder,
-bucket or container, in both access modes. The store is listed whole once a
+bucket (moto's, and SeaweedFS's, a distributed object store) or container, in both
+access modes. The store is listed whole once a
 day (the default), so what shows at once comes from the store's index and
 journal, not from listing the store again.
 """
@@ -21,7 +22,7 @@ FRESH_CONNECTIONS = 12
 UPLOADS_EACH = 30
 
 
-@pytest.fixture(params=["filesystem", "aws", "azure"])
+@pytest.fixture(params=["filesystem", "aws", "seaweedfs", "azure"])
 def shared_store(request, own_config, backend_variables):
     return str(own_config(request.param)), backend_variables(request.param)
 
