@@ -24,7 +24,7 @@ from flask import g
 
 from . import backends, failures
 from .clock import StoreClock
-from .settings import StartupError, read_provider
+from .settings import StartupError, is_encrypted, read_provider
 from .state import current
 
 REQUEST_DB = "imagestore_db"  # in ``g``, beside whatever a host app keeps there
@@ -44,6 +44,7 @@ class Database:
         self.ini_folder = Path(config_path).parent
         self.storage_call = storage_call or _not_counted
         self.provider = read_provider(config_path)
+        self.encrypted = is_encrypted(config_path)
         self.clock = StoreClock(local_ns)
         self.network_settings = backends.client_settings(self.provider, timeout, self.clock)
         self._kept = None

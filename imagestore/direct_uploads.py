@@ -19,7 +19,6 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from . import staging, uploads
 from .database import backend_of, clock_of, get_db
-from .settings import is_encrypted
 from .state import current
 
 TICKET_SECONDS = 15 * 60
@@ -32,7 +31,7 @@ def upload_origin(database, settings):
     if not settings["DIRECT_UPLOADS"]:
         return None, None
     through_app = "uploads go through the app, not straight into storage: "
-    if is_encrypted(database.config_path):
+    if database.encrypted:
         return None, through_app + "an encrypted store's bytes are encrypted by the app"
     probe = database.backend.signed_upload(
         staging.STAGING_PREFIX + "probe", "image/jpeg", 1, _expiry(), settings["PUBLIC_ENDPOINT"]

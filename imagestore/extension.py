@@ -21,6 +21,7 @@ from .observability import metrics, request_log
 from .photos.decoding import pixel_budget
 from .redirects import signer_for
 from .settings import StartupError, from_environment
+from .staging import Sweeper
 from .state import EXTENSION_KEY, ImageStoreState
 from .uploads import limit_request_size
 
@@ -88,6 +89,8 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
     for note in (serving_note, uploads_note):
         if note is not None:
             log.info(note)
+    image_origin = signer.origin if signer else None
+    staging_sweeper = Sweeper(database.clock) if uploads_at else None
     return ImageStoreState(
         settings=settings,
         url_prefix=url_prefix,
@@ -96,8 +99,9 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         access=access_mode,
         cache=serving.served_cache(settings, counted),
         pixel_budget=pixel_budget(settings),
-        gallery=kept_gallery(database.clock, settings, counted),
+        gallery=kept_gallery(database.clock, settings, counted, staging_sweeper),
         write_token_digest=write_token.digest_of(settings["WRITE_TOKEN"]),
+        page_policy=security.page_policy(image_origin, uploads_at),
         signer=signer,
         upload_origin=uploads_at,
     )

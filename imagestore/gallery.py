@@ -38,12 +38,13 @@ class Kept:
     records: RecordCache
 
 
-def kept_gallery(clock, settings, counted):
+def kept_gallery(clock, settings, counted, after_turn=None):
     """What this process will keep of the gallery, from the app's settings; its count is
-    read into ``counted``, the app's metrics."""
+    read into ``counted``, the app's metrics. ``after_turn(db)`` is work for the process
+    that took the discovery's turn."""
     journal = Journal(clock)
     discovery = Discovery(clock, settings["DISCOVERY_SECONDS"], settings["DISCOVERY_LISTS_PER_HOUR"])
-    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery)
+    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, after_turn)
     kept = Kept(index, journal, RecordCache(KEPT_RECORDS))
     counted.gallery_images.set_function(lambda: _count(kept))
     return kept

@@ -24,11 +24,9 @@ from flask import redirect, request
 from werkzeug.datastructures import Headers
 
 from . import store
-from .database import get_db
 from .keys import key_from_filename
 from .photos.images import GENERIC_TYPE
 from .responses import filename_options, lookup
-from .settings import is_encrypted
 from .state import current
 from .versions import cache_control
 
@@ -61,7 +59,7 @@ def signer_for(database, settings):
     if settings["SERVE"] != "redirect":
         return None, None
     through_app = "serving images through the app, not by redirect: "
-    if is_encrypted(database.config_path):
+    if database.encrypted:
         return None, through_app + "an encrypted store's bytes are decrypted by the app"
     probe = database.backend.signed_url("probe", {}, _expiry(), settings["PUBLIC_ENDPOINT"])
     if probe is None:
@@ -95,7 +93,7 @@ def redirect_to_storage(kind, key, as_attachment=False):
 
 
 def _read_record(db, key):
-    return current().gallery.records.read(key, lambda: store.read_metadata(get_db(), key))
+    return current().gallery.records.read(key, lambda: store.read_metadata(db, key))
 
 
 def _stored(kind, key, record):

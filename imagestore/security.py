@@ -38,11 +38,16 @@ def refuse_cross_site_writes():
         )
 
 
+def page_policy(image_origin=None, upload_origin=None):
+    """The pages' policy, worked out at start: images may also come from storage where it
+    serves them (``redirects``), and the page may send uploads to it (``direct_uploads``)."""
+    images = f" {image_origin}" if image_origin else ""
+    uploads = f" {upload_origin}" if upload_origin else ""
+    return PAGE_POLICY.format(images=images, uploads=uploads)
+
+
 def add_security_headers(response):
     response.headers["X-Content-Type-Options"] = "nosniff"
-    store = current()
-    images = f" {store.image_origin}" if store.image_origin else ""
-    uploads = f" {store.upload_origin}" if store.upload_origin else ""
-    response.headers.setdefault("Content-Security-Policy", PAGE_POLICY.format(images=images, uploads=uploads))
+    response.headers.setdefault("Content-Security-Policy", current().page_policy)
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response

@@ -21,13 +21,9 @@ class ImageStoreState:
     pixel_budget: Any
     gallery: Any
     write_token_digest: str | None
+    page_policy: str
     signer: Any = None
     upload_origin: str | None = None
-
-    @property
-    def image_origin(self):
-        """Where browsers fetch images from besides the app: storage's, when it serves them."""
-        return None if self.signer is None else self.signer.origin
 
     @property
     def direct_uploads(self):

@@ -117,19 +117,28 @@ def own_config(store_name, tmp_path):
 
 
 @pytest.fixture
-def make_app(config_path, access):
-    """Build apps on this test's store, in its access mode unless ``mode`` names another;
-    each is closed afterwards."""
+def closed_afterwards():
+    """``closed_afterwards(app)`` gives back ``app``, whose store is closed when the test ends."""
     apps = []
 
-    def make(mode=None, **settings):
-        app = create_app(config_path, access=mode or access, overrides=settings)
+    def keep(app):
         apps.append(app)
         return app
 
-    yield make
+    yield keep
     for app in apps:
         current(app).access.close()
+
+
+@pytest.fixture
+def make_app(config_path, access, closed_afterwards):
+    """Build apps on this test's store, in its access mode unless ``mode`` names another;
+    each is closed afterwards."""
+
+    def make(mode=None, **settings):
+        return closed_afterwards(create_app(config_path, access=mode or access, overrides=settings))
+
+    return make
 
 
 @pytest.fixture
@@ -219,40 +228,32 @@ def storage_requests(app, monkeypatch):
 
 
 @pytest.fixture
-def open_app():
+def open_app(closed_afterwards):
     """Apps on a store, in this process, as another process would open it; closed afterwards."""
-    apps = []
 
     def open_(config, **overrides):
-        apps.append(create_app(config, access="shared", overrides=overrides or None))
-        return apps[-1]
+        return closed_afterwards(create_app(config, access="shared", overrides=overrides or None))
 
-    yield open_
-    for app in apps:
-        current(app).access.close()
+    return open_
 
 
 @pytest.fixture
-def mount(config_path, access):
+def mount(config_path, access, closed_afterwards):
     """Mount this test's store in a bare app of a host's own: ``mount(can_write, **config)``
     sets the host's config over ``SECRET_KEY``, ``IMAGESTORE_CONFIG`` and ``IMAGESTORE_ACCESS``."""
-    apps = []
 
     def mount_(can_write=None, **config):
         app = Flask("host")
         app.config.update(SECRET_KEY="the host's", IMAGESTORE_CONFIG=config_path, IMAGESTORE_ACCESS=access)
         app.config.update(config)
         ImageStore(app, can_write=can_write)
-        apps.append(app)
-        return app
+        return closed_afterwards(app)
 
-    yield mount_
-    for app in apps:
-        current(app).access.close()
+    return mount_
 
 
 @pytest.fixture
-def host_app(config_path, access, monkeypatch):
+def host_app(config_path, access, monkeypatch, closed_afterwards):
     """``examples/host_app.py`` on this test's store, in its access mode, as its docstring runs it."""
     monkeypatch.setenv("FLASK_IMAGESTORE_CONFIG", str(config_path))
     monkeypatch.setenv("FLASK_IMAGESTORE_ACCESS", access)
@@ -260,9 +261,7 @@ def host_app(config_path, access, monkeypatch):
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, "host_app", module)
     spec.loader.exec_module(module)
-    app = module.create_app()
-    yield app
-    current(app).access.close()
+    return closed_afterwards(module.create_app())
 
 
 @pytest.fixture

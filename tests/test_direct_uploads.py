@@ -9,7 +9,10 @@ import requests
 import samples
 from eventually import eventually
 
-from imagestore.staging import STAGING_PREFIX
+from imagestore.database import clock_of
+from imagestore.staging import STAGING_PREFIX, Sweeper
+
+ABANDONED = f"{STAGING_PREFIX}{1:020d}-0123456789abcdef"  # staged in 1970
 
 
 @pytest.fixture(params=["aws", "seaweedfs", "azure"])
@@ -149,8 +152,16 @@ def test_the_page_sends_its_uploads_straight_to_storage(direct):
 
 
 def test_uploads_staged_a_day_ago_and_never_claimed_are_deleted_by_the_discovery(direct, storage):
-    abandoned, fresh = f"{STAGING_PREFIX}{1:020d}-0123456789abcdef", start(direct, "photo.jpg", 10)
-    storage.put(abandoned, b"never claimed")
+    fresh = start(direct, "photo.jpg", 10)
+    storage.put(ABANDONED, b"never claimed")
     send_to_storage(fresh, b"0123456789")
-    assert eventually(lambda: direct.get("/api/images") and abandoned not in staged(storage))
+    assert eventually(lambda: direct.get("/api/images") and ABANDONED not in staged(storage))
     assert len(staged(storage)) == 1
+
+
+def test_a_process_looks_for_abandoned_uploads_at_most_once_an_hour(storage, db):
+    sweeper = Sweeper(clock_of(db))
+    sweeper(db)
+    storage.put(ABANDONED, b"never claimed")
+    sweeper(db)
+    assert staged(storage) == [ABANDONED]

@@ -8,6 +8,7 @@ from filled import fill_as_users_do, with_encryption
 from processes import run_imagestore
 
 from imagestore.index import snapshot
+from imagestore.staging import STAGING_PREFIX
 from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX
 
 ENCRYPTION_KEY = "v" * 32
@@ -118,3 +119,16 @@ def test_the_index_is_written_again_by_a_repair(folder_store, open_app):
     old = {path.name for path in (folder / snapshot.MANIFEST_PREFIX).iterdir()}
     verify(config, {}, "--repair")
     assert {path.name for path in (folder / snapshot.MANIFEST_PREFIX).iterdir()} - old
+
+
+def test_an_upload_staged_a_day_ago_and_never_claimed_is_deleted_by_a_repair(folder_store, open_app):
+    config, folder = folder_store
+    fill_as_users_do(open_app(config))
+    indexed(open_app(config))
+    abandoned = folder / STAGING_PREFIX / f"{1:020d}-0123456789abcdef"
+    abandoned.parent.mkdir(parents=True)
+    abandoned.write_bytes(b"never claimed")
+    code, said = verify(config, {})
+    assert code == 1 and "upload staged more than a day ago and never claimed" in said
+    assert verify(config, {}, "--repair")[0] == 0
+    assert not abandoned.exists()

@@ -23,7 +23,6 @@ import threading
 import time
 from concurrent.futures import Future
 
-from .. import staging
 from ..database import backend_of
 from . import discovery, snapshot
 from .view import View
@@ -39,9 +38,10 @@ class KeptIndex:
     """The index as this process sees it (a ``View``), guarded by ``journal.lock``, so that
     changes read from the journal and those made here are applied one at a time."""
 
-    def __init__(self, journal, listing_seconds, discovery):
+    def __init__(self, journal, listing_seconds, discovery, after_turn=None):
         self.journal = journal
         self.discovery = discovery
+        self.after_turn = after_turn
         self.listing_seconds = listing_seconds * (1 + random.uniform(0, LISTING_SPREAD))
         self._view = None
         self._looked = False
@@ -156,7 +156,8 @@ class KeptIndex:
         try:
             if self.discovery.take_turn(db, self._view.total):
                 self.discover(db)
-                staging.sweep(db, self.journal.clock.now_ns())
+                if self.after_turn is not None:
+                    self.after_turn(db)
         except Exception:
             self.discovery.postpone()
             raise
