@@ -98,7 +98,11 @@ class KeptProvider:
     @cached_property
     def backend(self):
         """What the app does beneath CShelve on this provider (``backends``)."""
-        return backends.Observed(backends.for_provider(self.provider, self.clock), self.storage_call)
+        return backends.Observed(self._beneath, self.storage_call)
+
+    @cached_property
+    def _beneath(self):
+        return backends.for_provider(self.provider, self.clock)
 
     def configure_logging(self, config):
         if not self._configured:
@@ -130,8 +134,10 @@ class KeptProvider:
         self._store_exists = True
 
     def get(self, key):
+        """Through the backend, for which "not found" alone is a missing key: CShelve's S3
+        provider takes any failure for one."""
         with self.storage_call("get"), _missing_as_key_error(key):
-            return self.provider.get(key)
+            return self._beneath.read(key.decode())
 
     def set(self, key, value):
         with self.storage_call("put"):
@@ -143,7 +149,7 @@ class KeptProvider:
 
     def contains(self, key):
         with self.storage_call("exists"):
-            return self.provider.contains(key)
+            return self._beneath.exists(key.decode())
 
     def iter(self):
         with self.storage_call("list"):

@@ -99,7 +99,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         access=access_mode,
         cache=serving.served_cache(settings, counted),
         pixel_budget=pixel_budget(settings),
-        gallery=kept_gallery(database.clock, settings, counted, staging_sweeper),
+        gallery=kept_gallery(database.clock, settings, counted, access_mode.outside_request, staging_sweeper),
         write_token_digest=write_token.digest_of(settings["WRITE_TOKEN"]),
         page_policy=security.page_policy(image_origin, uploads_at),
         signer=signer,

@@ -23,6 +23,7 @@ from .index.kept import KeptIndex
 from .index.snapshot import PartGone
 from .responses import lookup
 from .state import current
+from .unfinished import Operations
 
 PER_PAGE = 24
 KEPT_RECORDS = 50_000
@@ -31,23 +32,44 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Kept:
-    """What this process keeps of the gallery."""
+    """What this process keeps of the gallery, and its uploads and deletes under way."""
 
     index: KeptIndex
     journal: Journal
     records: RecordCache
+    operations: Operations
 
 
-def kept_gallery(clock, settings, counted, after_turn=None):
+def kept_gallery(clock, settings, counted, open_db, after_turn=None):
     """What this process will keep of the gallery, from the app's settings; its count is
-    read into ``counted``, the app's metrics. ``after_turn(db)`` is work for the process
-    that took the discovery's turn."""
+    read into ``counted``, the app's metrics. ``open_db`` gives a database to a thread of
+    its own; ``after_turn(db)`` is more work for the process that took the discovery's turn,
+    which settles the operations others left unfinished first."""
     journal = Journal(clock)
+    operations = Operations(
+        clock,
+        settings["OPERATION_SECONDS"],
+        longest_storage_call(settings["STORAGE_TIMEOUT"]),
+        lambda db, op: _settle(db, journal, op),
+        open_db,
+    )
+
+    def take_turn(db):
+        operations.settle_due(db)
+        if after_turn is not None:
+            after_turn(db)
+
     discovery = Discovery(clock, settings["DISCOVERY_SECONDS"], settings["DISCOVERY_LISTS_PER_HOUR"])
-    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, after_turn)
-    kept = Kept(index, journal, RecordCache(KEPT_RECORDS))
+    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, take_turn)
+    kept = Kept(index, journal, RecordCache(KEPT_RECORDS), operations)
     counted.gallery_images.set_function(lambda: _count(kept))
     return kept
+
+
+def longest_storage_call(storage_timeout):
+    """The longest one storage call can take: two attempts of a connection and an answer
+    (``backends.client_settings``), and the SDK's pause of at most a second between them."""
+    return 2 * (storage_timeout + min(storage_timeout, 5)) + 1
 
 
 def page(number, per_page=PER_PAGE, counted=False):
@@ -75,20 +97,34 @@ def discover(listed=iter):
     return kept.index.discover(db, listed)
 
 
-def added(images):
-    """Show uploads through this process at once, here and, through the journal, everywhere."""
-    db, kept = get_db(), _kept()
-    for image in images:
-        _apply_here(db, kept, "added", (image["uploaded_ns"], image["key"]))
+def save(db, filename, incoming, uploaded_ns):
+    """Store an upload (``store.save_upload``) and show it at once, here and, through the
+    journal, everywhere; return its metadata. :raise: storage failed, and it was not stored."""
+    kept = _kept()
+
+    def announce(image):
         kept.journal.record(db, "added", image["key"], image["uploaded_ns"])
+
+    image = store.save_upload(db, filename, incoming, uploaded_ns, kept.operations, announce)
+    _apply_here(db, kept, "added", (image["uploaded_ns"], image["key"]))
+    return image
 
 
 def delete(key):
     """Delete an image, and forget it here at once. :raise 404: no such image."""
-    uploaded_ns = lookup(store.delete_image, key)
     db, kept = get_db(), _kept()
+
+    def announce(uploaded_ns):
+        kept.journal.record(db, "removed", key, uploaded_ns)
+
+    uploaded_ns = lookup(lambda db, key: store.delete_image(db, key, kept.operations, announce), key)
     _apply_here(db, kept, "removed", (uploaded_ns, key))
-    kept.journal.record(db, "removed", key, uploaded_ns)
+
+
+def _settle(db, journal, operation):
+    """Undo or finish an operation left unfinished (``unfinished``); other processes, and this
+    one, learn of an image gone from the journal."""
+    store.settle(db, operation, lambda uploaded_ns, key: journal.record(db, "removed", key, uploaded_ns))
 
 
 def _apply_here(db, kept, change, entry):

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic
+from . import atomic, unfinished
 from .index import order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .parallel import map_in_threads
@@ -57,18 +57,23 @@ class Page:
         return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
 
 
-def save_upload(db, filename, incoming, uploaded_ns):
-    """Store an upload (``incoming.Incoming``) under a free key and return its metadata.
+def save_upload(db, filename, incoming, uploaded_ns, operations, announce):
+    """Store an upload (``incoming.Incoming``) under a free key and return its metadata, once
+    all of it is written: the image, its record, previews and marker, and what
+    ``announce(metadata)`` writes (its journal entry). What fails on the way is raised, and
+    the upload undone, now or later (``unfinished``).
 
     ``uploaded_ns``, the time of the upload, orders the gallery: the latest first.
     """
     data, info, previews = incoming.data, incoming.info, incoming.previews
-    key = _create_under_free_key(db, key_from_filename(filename, info.extension), data)
+    key, operation = _create_under_free_key(
+        db, key_from_filename(filename, info.extension), data, uploaded_ns, operations
+    )
     metadata = {
         "key": key,
         "filename": filename,
         "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": operation.sha256,
         "content_type": info.content_type,
         "width": info.width,
         "height": info.height,
@@ -77,15 +82,13 @@ def save_upload(db, filename, incoming, uploaded_ns):
         "previews": _described_previews(previews),
         **upload_time(uploaded_ns),
     }
-    try:
+    with operations.completing(db, operation):
         atomic.put(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
         atomic.put(db, THUMBNAIL_PREFIX + key, previews.thumbnail)
         if previews.rendition is not None:
             atomic.put(db, RENDITION_PREFIX + key, previews.rendition)
         atomic.put(db, order.upload_marker(key, uploaded_ns), b"")
-    except Exception:
-        _forget_quietly(db, key)
-        raise
+        announce(metadata)
     return metadata
 
 
@@ -206,18 +209,65 @@ def _read_preview(db, key, prefix, make):
     return preview
 
 
-def delete_image(db, key):
-    """Delete an image and all the app keeps for it, and return its upload time: 0 for an
-    image another tool put in, None when its record is gone. :raise KeyError: no such image."""
+def delete_image(db, key, operations, announce):
+    """Delete an image and all the app keeps for it, then ``announce(uploaded_ns)`` (its
+    journal entry), and return its upload time: 0 for an image another tool put in, None
+    when its record is gone. What fails on the way is raised, and the delete finished
+    later (``unfinished``). :raise KeyError: no such image."""
     if not atomic.exists(db, key):
         raise KeyError(key)
     metadata = _kept_metadata(db, key)
     uploaded_ns = None if metadata is None else metadata.get("uploaded_ns", 0)
+    sha256 = None if metadata is None else metadata.get("sha256")
+    operation = operations.begin(db, unfinished.DELETE, key, uploaded_ns, sha256)
+    with operations.completing(db, operation):
+        _delete_kept(db, key, uploaded_ns)
+        announce(uploaded_ns)
+        _delete_quietly(db, [key])
+    return uploaded_ns
+
+
+def _delete_kept(db, key, uploaded_ns):
+    """Delete what the app keeps for an image: its marker first, its record last."""
     if uploaded_ns:
         _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
-    _delete_quietly(db, [prefix + key for prefix in KEPT_PREFIXES])
-    del db[key]
-    return uploaded_ns
+    _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
+
+
+def settle(db, operation, announce_removed):
+    """Undo an upload, or finish a delete, that failed half way (``unfinished``), leaving alone
+    an image another upload has put under its key since; ``announce_removed(uploaded_ns, key)``
+    tells every process of an image gone."""
+    key, uploaded_ns = operation.key, operation.uploaded_ns
+    if uploaded_ns:
+        _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
+    holder = _holder(db, operation)
+    if holder == "other":
+        if operation.kind == unfinished.DELETE and uploaded_ns:
+            announce_removed(uploaded_ns, key)
+        return
+    _delete_kept(db, key, None)
+    announce_removed(uploaded_ns, key)
+    if holder == "this":
+        _delete_quietly(db, [key])
+
+
+def _holder(db, operation):
+    """Whose image ``operation.key`` holds: ``"this"`` operation's, ``"other"``, or
+    ``"none"`` (it holds nothing)."""
+    key = operation.key
+    metadata = _kept_metadata(db, key)
+    if metadata is not None and metadata.get("uploaded_ns", 0) != (operation.uploaded_ns or 0):
+        return "other"
+    try:
+        marked = None
+        if operation.kind == unfinished.UPLOAD:
+            marked = atomic.created_with(db, key, operation.token)
+        if marked is None:
+            marked = operation.sha256 is None or unfinished.digest(db[key]) == operation.sha256
+    except KeyError:
+        return "none"
+    return "this" if marked else "other"
 
 
 def _fill_in(db, key, value):
@@ -229,6 +279,8 @@ def _fill_in(db, key, value):
 
 
 def _kept_metadata(db, key):
+    """The image's record; None where it has none, or one that cannot be read. A storage
+    failure is raised, never taken for a missing record."""
     try:
         return json.loads(db[METADATA_PREFIX + key])
     except (KeyError, ValueError):
@@ -246,30 +298,28 @@ def describe(key, data):
     return metadata | shown | {"animated": info.animated}
 
 
-def _create_under_free_key(db, wanted, data):
-    """Store ``data`` under ``wanted`` or its first free variant, and return the key.
+def _create_under_free_key(db, wanted, data, uploaded_ns, operations):
+    """Store ``data`` under ``wanted`` or its first free variant; return the key and the
+    upload's operation (``unfinished``), begun before the image is written.
 
     The write itself is the check (``atomic.create``), so two uploads of one
     name never get the same key, whether they run in one process or several.
     Where storage cannot refuse a second create, ``wanted`` carries this
     process's own tag (``atomic.claimable_key``).
     """
-    wanted, taken = atomic.claimable_key(db, wanted), set()
+    wanted, taken, sha256 = atomic.claimable_key(db, wanted), set(), unfinished.digest(data)
     while True:
         key = unique_key(wanted, lambda candidate: candidate in taken or atomic.exists(db, candidate))
+        operation = operations.begin(db, unfinished.UPLOAD, key, uploaded_ns, sha256, len(data))
         try:
-            atomic.create(db, key, data)
-            return key
+            atomic.create(db, key, data, operation.token)
+            return key, operation
         except atomic.KeyTaken:
             taken.add(key)
-
-
-def _forget_quietly(db, key):
-    """Undo an upload that failed half way, as far as storage lets us."""
-    try:
-        _delete_quietly(db, [*(prefix + key for prefix in KEPT_PREFIXES), key])
-    except Exception:
-        pass
+            operations.cancel(db, operation)
+        except BaseException:
+            operations.failed(db, operation)
+            raise
 
 
 def _delete_quietly(db, keys):

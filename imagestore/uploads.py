@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from flask import request
 
-from . import gallery, store
+from . import gallery
 from .database import clock_of, get_db
 from .observability import metrics
 from .parallel import map_in_threads
@@ -77,7 +77,6 @@ def store_files(parts):
         outcome.verdicts.append(verdict)
         if "retry_after" in item:
             outcome.retry_after = item.pop("retry_after")
-    gallery.added(outcome.stored)
     metrics.of().uploads(outcome)
     if failures:
         raise failures[0]
@@ -95,7 +94,7 @@ def _store(db, filename, data, rules, uploaded_ns):
     """Return ``("stored", metadata)``, or ``("rejected", reason)`` for a file that is no image
     or that found the server too busy to decode it."""
     try:
-        return "stored", store.save_upload(db, filename, incoming.prepare(data, *rules), uploaded_ns)
+        return "stored", gallery.save(db, filename, incoming.prepare(data, *rules), uploaded_ns)
     except ImageRejected as why:
         return "rejected", {"filename": filename, "error": str(why)}
     except Busy as busy:

@@ -1,5 +1,6 @@
 """Azure Blob Storage (and Azurite): a blob uploaded with ``overwrite=False`` is
-created only if absent, and names are listed in order from any name on."""
+created only if absent, and names are listed in order from any name on. CShelve's
+``get`` takes only "not found" for a missing key, as the app does."""
 
 from urllib.parse import quote
 
@@ -10,6 +11,7 @@ from .base import Backend, KeyTaken
 from .paging import MOST_KEYS_PER_REQUEST, request_sizes
 
 SENT = "imagestore_sent_ns"
+CREATOR_METADATA = "imagestore_token"  # a C# identifier, as Azure's metadata names are
 SAS_HEADERS = {
     "Content-Type": "content_type",
     "Content-Disposition": "content_disposition",
@@ -41,11 +43,22 @@ def client_settings(timeout, connect_timeout, clock):
 
 
 class Azure(Backend):
-    def create(self, key, raw):
+    def create(self, key, raw, token=None):
+        metadata = {CREATOR_METADATA: token} if token else None
         try:
-            self.provider.container_client.upload_blob(key, raw, overwrite=False, length=len(raw))
+            self.provider.container_client.upload_blob(
+                key, raw, overwrite=False, length=len(raw), metadata=metadata
+            )
         except ResourceExistsError:
             raise KeyTaken(key) from None
+
+    def created_with(self, key, token):
+        """Told by the blob's metadata, which its properties give without its bytes."""
+        try:
+            properties = self.provider.container_client.get_blob_client(key).get_blob_properties()
+        except ResourceNotFoundError:
+            raise KeyError(key) from None
+        return (properties.metadata or {}).get(CREATOR_METADATA) == token
 
     def signed_url(self, key, answer_headers, expires_at, endpoint=None):
         """A read-only SAS for the blob, with the answer's headers in it."""

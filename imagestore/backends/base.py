@@ -55,8 +55,23 @@ class Backend:
         """The key this process may create for an upload that wants ``key``: here ``key`` itself."""
         return key
 
-    def create(self, key, raw):
+    def read(self, key):
+        """The value ``key`` holds. :raise KeyError: storage says there is none; any other
+        failure is raised as it is, never taken for absence."""
+        return self.provider.get(key.encode())
+
+    def create(self, key, raw, token=None):
+        """Store ``raw`` under ``key`` only if absent, marked with ``token`` where storage
+        keeps metadata (``created_with``). :raise KeyTaken:"""
         raise NotImplementedError
+
+    def created_with(self, key, token):
+        """Whether ``key`` holds the value a ``create`` marked with ``token`` wrote: True or
+        False where storage keeps the mark, None where it keeps none (its creates never
+        lose their answer). :raise KeyError: ``key`` holds nothing."""
+        if not self.exists(key):
+            raise KeyError(key)
+        return None
 
     def put(self, key, raw):
         self.provider.set(key.encode(), raw)

@@ -10,6 +10,7 @@ from ..keys import RESERVED_PREFIX
 from .base import Backend, KeyTaken
 
 SCRATCH_FOLDER = RESERVED_PREFIX + "incoming"
+FOLDER_ATTEMPTS = 5
 MTIME_GRAIN_NS = 10**7  # a kernel stamps files from a clock that ticks every few milliseconds
 
 
@@ -19,7 +20,7 @@ class Folder(Backend):
         """A relative ``folder_path`` lies beside the `.ini`, wherever the app is started."""
         return {**config, "folder_path": str(ini_folder / config.get("folder_path", "."))}
 
-    def create(self, key, raw):
+    def create(self, key, raw, token=None):
         """A hard link fails when its target exists, even when another process made it."""
         self._write(key, raw, exclusive=True)
 
@@ -61,17 +62,27 @@ class Folder(Backend):
         target = Path(self.provider.folder_path) / key
         temporary = self._written_scratch(raw)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if exclusive:
-                try:
-                    os.link(temporary, target)
-                except FileExistsError:
-                    raise KeyTaken(key) from None
-            else:
-                os.replace(temporary, target)
+            self._move_into_place(key, temporary, target, exclusive)
         finally:
             if os.path.exists(temporary):
                 os.unlink(temporary)
+
+    def _move_into_place(self, key, temporary, target, exclusive):
+        """A delete in another process may remove the folder it left empty between our
+        ``mkdir`` and the link: then the folder is made again."""
+        for attempt in range(FOLDER_ATTEMPTS):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                if exclusive:
+                    os.link(temporary, target)
+                else:
+                    os.replace(temporary, target)
+                return
+            except FileExistsError:
+                raise KeyTaken(key) from None
+            except FileNotFoundError:
+                if attempt == FOLDER_ATTEMPTS - 1:
+                    raise
 
     def _written_scratch(self, raw):
         """A file beside the store holding ``raw``, whose time tells the store's clock."""

@@ -15,7 +15,7 @@ class Memory(Backend):
         now = time.time_ns()
         self.clock.observe(now, now, sent, self.clock.local_ns())
 
-    def create(self, key, raw):
+    def create(self, key, raw, token=None):
         self.sample_clock()
         with _lock:
             if key.encode() in self.provider.db:

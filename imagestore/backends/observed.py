@@ -12,9 +12,13 @@ class Observed:
         with self._storage_call("probe"):
             self._backend.check_conditional_writes()
 
-    def create(self, key, raw):
+    def create(self, key, raw, token=None):
         with self._storage_call("create"):
-            self._backend.create(key, raw)
+            self._backend.create(key, raw, token)
+
+    def created_with(self, key, token):
+        with self._storage_call("exists"):
+            return self._backend.created_with(key, token)
 
     def put(self, key, raw):
         with self._storage_call("put"):

@@ -1,5 +1,8 @@
 """AWS S3 and the endpoints that speak its protocol (MinIO, Ceph, moto, s3rver).
 
+CShelve's ``get`` and ``contains`` take any error for a missing key; here only S3's
+"not found" is one, and a failure (500, SlowDown, a time-out) is raised as such.
+
 A key is created only if absent by a PUT with ``If-None-Match: *``: AWS S3
 honours it since August 2024, as do moto and recent MinIO, but some
 S3-compatible servers ignore the header and overwrite. ``check_conditional_writes``
@@ -32,6 +35,7 @@ from .paging import MOST_KEYS_PER_REQUEST, request_sizes
 PROBE_PREFIX = RESERVED_PREFIX + "probes/conditional-write-"
 KEY_EXISTS_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
+CREATOR_METADATA = "imagestore-token"
 HONOURED = (
     "storage: {endpoint} honours conditional writes; processes sharing the bucket never overwrite each other"
 )
@@ -147,14 +151,36 @@ class S3(Backend):
     def claimable(self, key):
         return key if self.refuses_second_create else tagged_key(key, PROCESS_TAG)
 
-    def create(self, key, raw):
+    def read(self, key):
+        try:
+            return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if _error_code(error) in NOT_FOUND_CODES:
+                raise KeyError(key) from None
+            raise
+
+    def exists(self, key):
+        return self._holds(key)
+
+    def create(self, key, raw, token=None):
+        metadata = {CREATOR_METADATA: token} if token else {}
         if self.refuses_second_create:
-            self._put_if_absent(key, raw)
+            self._put_if_absent(key, raw, metadata)
             return
         with _create_locks[hash(key) % len(_create_locks)]:
             if self._holds(key):
                 raise KeyTaken(key)
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=raw)
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=raw, Metadata=metadata)
+
+    def created_with(self, key, token):
+        """Told by the object's metadata, which a HEAD gives without its bytes."""
+        try:
+            answer = self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as error:
+            if _error_code(error) in NOT_FOUND_CODES:
+                raise KeyError(key) from None
+            raise
+        return answer.get("Metadata", {}).get(CREATOR_METADATA) == token
 
     def keys_in_order(self, prefix, start_after):
         request = {"Bucket": self._bucket, "Prefix": prefix, "StartAfter": start_after}
@@ -176,9 +202,11 @@ class S3(Backend):
                 return
             request["ContinuationToken"] = answer["NextContinuationToken"]
 
-    def _put_if_absent(self, key, raw):
+    def _put_if_absent(self, key, raw, metadata=None):
         try:
-            self._s3.put_object(Bucket=self._bucket, Key=key, Body=raw, IfNoneMatch="*")
+            self._s3.put_object(
+                Bucket=self._bucket, Key=key, Body=raw, IfNoneMatch="*", Metadata=metadata or {}
+            )
         except ClientError as error:
             if _error_code(error) in KEY_EXISTS_CODES:
                 raise KeyTaken(key) from None

@@ -107,11 +107,11 @@ class Journal:
 
     def record(self, db, change, key, uploaded_ns):
         """Write that ``key``, uploaded at ``uploaded_ns``, was ``change`` (added or removed)
-        through this process, and delete the oldest changes. A failure is logged, never
-        raised: the change itself is done, and other processes see it at their next whole
-        listing."""
+        through this process, and delete the oldest changes. :raise: storage failed to write
+        it: a change is done only once every process can read it."""
         name = change_name(change, key, uploaded_ns, self.clock.stamp_ns(), self.writer)
-        self._write(db, name, b"", f"{change} of {key}")
+        atomic.put(db, name, b"")
+        self._prune_quietly(db)
 
     def record_found(self, db, added, removed):
         """Write what the discovery found: the entries ``added`` and ``removed``, in one entry."""
@@ -122,10 +122,18 @@ class Journal:
     def _write(self, db, name, body, what):
         try:
             atomic.put(db, name, body)
-            if self.prunes:
-                self._prune(db)
         except Exception as error:
             log.warning("could not write %s to the journal: %s", what, error)
+            return
+        self._prune_quietly(db)
+
+    def _prune_quietly(self, db):
+        if not self.prunes:
+            return
+        try:
+            self._prune(db)
+        except Exception as error:
+            log.warning("could not delete the journal's oldest changes: %s", error)
 
     def catch_up(self, db, apply):
         """``apply(change)`` each change other processes made since this one last read the

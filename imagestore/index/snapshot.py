@@ -19,7 +19,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 
-from .. import atomic
+from .. import atomic, failures
 from ..database import backend_of, clock_of
 from ..keys import RESERVED_PREFIX
 from ..parallel import map_in_threads
@@ -60,12 +60,15 @@ class Manifest:
 
 
 def newest(db):
-    """The newest manifest the store holds, or None; one that cannot be read is passed over."""
+    """The newest manifest the store holds, or None; one that cannot be read is passed over,
+    but a storage failure is raised: it says nothing of the manifest."""
     for name in backend_of(db).keys_in_order(MANIFEST_PREFIX, ""):
         try:
             return _manifest(name, json.loads(db[name]))
         except KeyError:
             continue
+        except failures.BACKEND_ERRORS:
+            raise
         except Exception as error:
             log.warning("the index manifest %s cannot be read: %s", name, error)
     return None
