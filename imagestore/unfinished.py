@@ -14,10 +14,11 @@ write still on its way when its operation gave up lands before it is undone.
 Notes sort by it, so that one short listing finds those due.
 
 Who settles: the process whose operation failed, at once as far as storage lets it,
-and again in the background as soon as the note is due (``Operations.failed``), and, for processes that died, the process that
-takes the discovery's turn (``Operations.settle_due``), every turn: so leftovers
-stay at most ``budget + longest call + the discovery's turn`` while the store is in
-use (50 s and 30 s with the defaults). ``imagestore verify --repair`` settles too.
+and again in the background as soon as the note is due (``Operations.failed``); and,
+for processes that died, the process that takes the discovery's turn
+(``Operations.settle_due``), every turn. So leftovers stay at most
+``budget + longest call + the discovery's turn`` while the store is in use (20 s,
+31 s and 30 s with the defaults). ``imagestore verify --repair`` settles too.
 """
 
 import hashlib
