@@ -16,7 +16,13 @@ from botocore.exceptions import (
 )
 from cshelve import AuthArgumentError, CanNotCreateDBError, ConfigurationError
 
+
+class StorageUnavailable(Exception):
+    """Storage did not do what was asked in time; nothing that was asked for is done."""
+
+
 BACKEND_ERRORS = (
+    StorageUnavailable,
     AzureError,
     BotoCoreError,
     ClientError,
@@ -38,6 +44,8 @@ _REFUSED_CREDENTIALS = {
 def describe(error):
     """Return one line saying what ``error`` from a storage call means."""
     cause = _root_cause(error)
+    if isinstance(cause, StorageUnavailable):
+        return str(cause)
     if isinstance(cause, (ConfigurationError, AuthArgumentError)):
         return _missing_variable(str(cause))
     if isinstance(cause, NoCredentialsError):

@@ -221,16 +221,21 @@ def delete_image(db, key, operations, announce):
     sha256 = None if metadata is None else metadata.get("sha256")
     operation = operations.begin(db, unfinished.DELETE, key, uploaded_ns, sha256)
     with operations.completing(db, operation):
-        _delete_kept(db, key, uploaded_ns)
+        _delete_markers(db, key, uploaded_ns)
+        _delete_image_and_kept(db, key)
         announce(uploaded_ns)
-        _delete_quietly(db, [key])
     return uploaded_ns
 
 
-def _delete_kept(db, key, uploaded_ns):
-    """Delete what the app keeps for an image: its marker first, its record last."""
+def _delete_markers(db, key, uploaded_ns):
     if uploaded_ns:
         _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
+
+
+def _delete_image_and_kept(db, key, image=True):
+    """Delete the image, then its previews, then its record: a page that finds no record
+    makes one from the image (``read_metadata``), which must then be gone."""
+    _delete_quietly(db, [key] if image else [])
     _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
 
 
@@ -239,17 +244,14 @@ def settle(db, operation, announce_removed):
     an image another upload has put under its key since; ``announce_removed(uploaded_ns, key)``
     tells every process of an image gone."""
     key, uploaded_ns = operation.key, operation.uploaded_ns
-    if uploaded_ns:
-        _delete_quietly(db, [order.upload_marker(key, uploaded_ns), order.old_marker(key, uploaded_ns)])
+    _delete_markers(db, key, uploaded_ns)
     holder = _holder(db, operation)
     if holder == "other":
         if operation.kind == unfinished.DELETE and uploaded_ns:
             announce_removed(uploaded_ns, key)
         return
-    _delete_kept(db, key, None)
+    _delete_image_and_kept(db, key, image=holder == "this")
     announce_removed(uploaded_ns, key)
-    if holder == "this":
-        _delete_quietly(db, [key])
 
 
 def _holder(db, operation):

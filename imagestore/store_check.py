@@ -9,6 +9,10 @@ keeps for an image that is gone is an orphan, and so is an entry of the store's
 index whose image is gone. Every object is read, so that one that cannot be
 decrypted is found.
 
+An upload or delete under way (``unfinished``) is no problem, and what it touches is
+not checked; one that failed and is due to be settled is reported, and settled by
+repair.
+
 Repairs make previews and records again from the image, rewrite a record to the
 bytes the image now holds, put markers back, delete orphans, and write the
 store's index again from a whole listing. An image that cannot be decrypted is
@@ -20,7 +24,7 @@ from dataclasses import dataclass, field
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, staging, store
+from . import atomic, staging, store, unfinished
 from .database import backend_of, clock_of
 from .index import order, snapshot
 from .index.journal import FOUND, JOURNAL_PREFIX, Journal, found_changes, parse
@@ -59,9 +63,23 @@ class StoreCheck:
         }
         uploads = (order.upload_of(name) for name in self.names)
         self.uploaded = {upload[1]: upload[0] for upload in uploads if upload is not None}
+        self.operations = self._operations()
+        self.under_way = {operation.key for operation in self.operations.values()}
+
+    def _operations(self):
+        """The uploads and deletes under way, or left unfinished, by the name of their note."""
+        operations = {}
+        for name in sorted(name for name in self.names if name.startswith(unfinished.UNFINISHED_PREFIX)):
+            try:
+                operations[name] = unfinished.Operation.read(self.db, name)
+            except (KeyError, ValueError, TypeError):
+                continue
+        return operations
 
     def check_image(self, key):
         """What is wrong with one image and what is kept for it."""
+        if key in self.under_way:
+            return []
         try:
             data = self.db[key]
         except EncryptedDataCorruptionError:
@@ -82,9 +100,36 @@ class StoreCheck:
         """What is kept for images that are gone, and entries of the index whose image is gone;
         the index's repair comes last, once the rest is repaired."""
         findings = [self._orphan(name) for name in sorted(self.names - self.images)]
-        return [finding for finding in findings if finding is not None] + self._index_findings()
+        findings = [finding for finding in findings if finding is not None] + self._unsettled()
+        return findings + self._index_findings()
+
+    def _unsettled(self):
+        """Uploads and deletes that failed half way and are due to be settled."""
+        now_ns = self.journal.clock.now_ns()
+        return [
+            Finding(
+                name,
+                f"{operation.kind} of {operation.key} failed half way and is not undone or finished yet",
+                self._settler(name, operation),
+            )
+            for name, operation in self.operations.items()
+            if unfinished.is_due(name, now_ns)
+        ]
+
+    def _settler(self, name, operation):
+        def settle():
+            store.settle(
+                self.db,
+                operation,
+                lambda uploaded_ns, key: self.journal.record(self.db, "removed", key, uploaded_ns),
+            )
+            self._delete(name)
+
+        return settle
 
     def _orphan(self, name):
+        if self._of_operation_under_way(name):
+            return None
         if staging.is_abandoned(name, self.journal.clock.now_ns()):
             problem = "upload staged more than a day ago and never claimed"
             return Finding(name, problem, lambda: backend_of(self.db).delete(name))
@@ -99,6 +144,12 @@ class StoreCheck:
                 name, "entry in the gallery's order of an image that is gone", self._deleter(name, upload[1])
             )
         return None
+
+    def _of_operation_under_way(self, name):
+        upload = order.upload_of(name)
+        if upload is not None:
+            return upload[1] in self.under_way
+        return any(name.removeprefix(prefix) in self.under_way for prefix in KEPT if name.startswith(prefix))
 
     def _record_findings(self, key, data):
         """Findings about the record, and the record as it stands (None if there is none to use)."""
@@ -158,7 +209,11 @@ class StoreCheck:
             )
             for made, entry in changes:
                 view.apply(self.db, made, entry)
-        gone = [entry for entry in view.entries(self.db, 0, view.total) if entry[1] not in self.images]
+        gone = [
+            entry
+            for entry in view.entries(self.db, 0, view.total)
+            if entry[1] not in self.images and entry[1] not in self.under_way
+        ]
         if not gone:
             return []
         problem = (

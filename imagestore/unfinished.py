@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 
 from . import atomic
 from .database import backend_of
+from .failures import StorageUnavailable
 from .keys import RESERVED_PREFIX
 
 UNFINISHED_PREFIX = RESERVED_PREFIX + "unfinished/"
@@ -42,11 +43,11 @@ SETTLE_RETRY_SECONDS = 5
 log = logging.getLogger(__name__)
 
 
-class TooSlow(Exception):
+class TooSlow(StorageUnavailable):
     """An operation outlasted its budget: it is left to be settled, never answered as done."""
 
     def __str__(self):
-        return "storage was too slow to finish it in time; it will be undone"
+        return "storage was too slow to finish in time"
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,20 @@ class Operations:
         operation = Operation(
             kind, key, uploaded_ns, secrets.token_hex(8), sha256, deadline, deadline + self.longest_call_ns
         )
-        atomic.put(db, operation.name, json.dumps(asdict(operation)).encode())
+        try:
+            atomic.put(db, operation.name, json.dumps(asdict(operation)).encode())
+        except BaseException:
+            self.failed(db, operation)
+            raise
         return operation
 
     def cancel(self, db, operation):
         """Forget an operation that wrote nothing. :raise: storage failed (the note is settled later)."""
-        backend_of(db).delete(operation.name)
+        try:
+            backend_of(db).delete(operation.name)
+        except BaseException:
+            self.failed(db, operation)
+            raise
 
     @contextmanager
     def completing(self, db, operation):

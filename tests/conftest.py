@@ -18,9 +18,19 @@ from pathlib import Path
 import pytest
 import storage as inspectors
 from cshelve._database import _RawDatabase
-from emulators import azure_variables, azurite, moto_s3, s3_variables, s3rver, seaweedfs, write_ini
+from emulators import (
+    azure_variables,
+    azurite,
+    azurite_connection_string,
+    moto_s3,
+    s3_variables,
+    s3rver,
+    seaweedfs,
+    write_ini,
+)
+from faults import FAST_FAILING, STORAGE_TIMEOUT, FaultyProxy
 from flask import Flask
-from processes import RunningApp
+from processes import RunningApp, run_imagestore
 from werkzeug.serving import make_server
 
 from imagestore import ImageStore, create_app
@@ -301,3 +311,49 @@ def start_app():
     for app in running:
         if app.process.poll() is None:
             app.stop()
+
+
+@pytest.fixture(params=["aws", "azure"])
+def cloud(request):
+    return request.param
+
+
+class FaultyStore:
+    """A store on moto or Azurite that the app reaches through ``proxy`` (``faults.py``)."""
+
+    def __init__(self, config, proxy, direct_variables):
+        self.config, self.proxy, self.direct_variables = config, proxy, direct_variables
+
+    def keys(self):
+        """Every key the store holds, listed straight from storage."""
+        app = create_app(self.config, access="shared", overrides={"DISCOVERY_SECONDS": 0})
+        try:
+            with app.app_context():
+                return set(backend_of(get_db()).keys_in_order("", ""))
+        finally:
+            current(app).access.close()
+
+    def verify(self):
+        """``imagestore verify`` run as an operator runs it, straight against storage."""
+        return run_imagestore("verify", str(self.config), variables=self.direct_variables)
+
+
+@pytest.fixture
+def faulty_store(cloud, store_name, tmp_path, backend_environment, request, monkeypatch):
+    """This test's store on moto or Azurite, which apps made in the test reach through a proxy
+    that fails when told to."""
+    direct = backend_environment(cloud)
+    endpoint = request.getfixturevalue("s3_endpoint" if cloud == "aws" else "azurite_endpoint")
+    proxy = FaultyProxy(endpoint, store_name, slow_seconds=STORAGE_TIMEOUT + 1)
+    if cloud == "aws":
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.url)
+    else:
+        monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite_connection_string(proxy.url))
+    yield FaultyStore(write_ini(cloud, store_name, tmp_path), proxy, direct)
+    proxy.close()
+
+
+@pytest.fixture
+def faulty_app(faulty_store, access, closed_afterwards):
+    """An app on ``faulty_store`` that gives up on storage within a second or two."""
+    return closed_afterwards(create_app(faulty_store.config, access=access, overrides=FAST_FAILING))

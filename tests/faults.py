@@ -22,6 +22,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import unquote, urlsplit
 
 FAULTS = ("error", "busy", "slow", "lost_answer")
+STORAGE_TIMEOUT = 1
+OPERATION_SECONDS = 5
+FAST_FAILING = {"STORAGE_TIMEOUT": STORAGE_TIMEOUT, "OPERATION_SECONDS": OPERATION_SECONDS}
+SETTLED_WITHIN = 30  # the budget, the longest storage call (5 s) and time to spare on a busy machine
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
 S3_ERRORS = {500: "InternalError", 503: "SlowDown"}
 AZURE_ERRORS = {500: "InternalError", 503: "ServerBusy"}
