@@ -97,13 +97,6 @@ def test_a_claim_of_nothing_sent_is_refused(direct):
     assert "Nothing was sent" in claimed.json["error"]
 
 
-def test_a_ticket_is_claimed_once(direct):
-    started = start(direct, "photo.png", len(samples.image()))
-    send_to_storage(started, samples.image())
-    assert direct.post(started.json["claim_url"]).status_code == 201
-    assert direct.post(started.json["claim_url"]).status_code == 400
-
-
 def test_a_ticket_the_store_did_not_sign_is_refused(direct):
     claimed = direct.post("/api/uploads/eyJzdGFnZWQiOiJ4In0.forged/claim")
     assert claimed.status_code == 400
