@@ -7,6 +7,7 @@ Nothing staged is left behind either way."""
 import pytest
 import requests
 import samples
+from direct_client import send_directly, send_to_storage, staged, start
 from eventually import eventually
 
 from imagestore.database import clock_of
@@ -24,27 +25,6 @@ def backend(request):
 @pytest.fixture
 def direct(make_app):
     return make_app(DIRECT_UPLOADS=True).test_client()
-
-
-def start(client, name, size, content_type="image/jpeg"):
-    return client.post("/api/uploads", json={"filename": name, "size": size, "content_type": content_type})
-
-
-def send_to_storage(started, data):
-    upload = started.json["upload"]
-    sent = requests.request(upload["method"], upload["url"], data=data, headers=upload["headers"], timeout=60)
-    assert sent.status_code in (200, 201), sent.text
-
-
-def send_directly(client, name, data, announced_size=None):
-    started = start(client, name, announced_size or len(data))
-    assert started.status_code == 201, started.json
-    send_to_storage(started, data)
-    return client.post(started.json["claim_url"])
-
-
-def staged(storage):
-    return [name for name in storage.names() if name.startswith(STAGING_PREFIX)]
 
 
 def test_a_photo_sent_straight_to_storage_is_stored_as_an_upload_is(direct, storage):
