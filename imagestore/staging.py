@@ -8,8 +8,8 @@ the process that takes the discovery's turn, at most once an hour (``Sweeper``),
 A claim first creates a mark of its own under ``CLAIMED_PREFIX``, named as the staged
 object is, which storage creates only once: a second claim of the same upload, at once or
 later, finds it taken (``claim_mark``). What is sent to the upload URL after its claim is
-never claimed, and is swept as the abandoned are; the marks are swept after a day too,
-long after their tickets have expired.
+never claimed: the sweep deletes it once its ticket has expired. The marks are swept after
+a day, long after their tickets have expired.
 """
 
 import secrets
@@ -21,6 +21,7 @@ from .keys import RESERVED_PREFIX
 STAGING_PREFIX = RESERVED_PREFIX + "staging/"
 CLAIMED_PREFIX = RESERVED_PREFIX + "claimed/"
 KEPT_SECONDS = 24 * 3600
+CLAIMABLE_SECONDS = 3600  # longer than a ticket is valid, with room for clocks that disagree
 SWEEP_SECONDS = 3600
 
 
@@ -48,30 +49,32 @@ def unclaimed_bytes(db):
     return sum(max(size, announced_size(name)) for name, size in sizes)
 
 
-def is_abandoned(name, now_ns, prefix=STAGING_PREFIX):
-    """Whether ``name`` was staged (or claimed, under ``CLAIMED_PREFIX``) more than a day before
-    ``now_ns``."""
+def is_abandoned(name, now_ns, prefix=STAGING_PREFIX, kept_seconds=KEPT_SECONDS):
+    """Whether ``name`` was staged (or claimed, under ``CLAIMED_PREFIX``) more than
+    ``kept_seconds`` (a day) before ``now_ns``."""
     if not name.startswith(prefix):
         return False
     stamp = name.removeprefix(prefix).split("-", 1)[0]
-    return stamp.isascii() and stamp.isdigit() and now_ns - int(stamp) > KEPT_SECONDS * 10**9
+    return stamp.isascii() and stamp.isdigit() and now_ns - int(stamp) > kept_seconds * 10**9
 
 
 def sweep(db, now_ns):
     """Delete what was staged more than a day ago and never claimed, even blocks never
-    committed, and the claims' marks of a day ago; return how many staged objects. Names list
-    oldest first, so each listing stops at the first one younger than that."""
+    committed; what was sent again after its claim, once its ticket has expired; and the
+    claims' marks of a day ago. Return how many staged objects were deleted."""
     backend = backend_of(db)
+    claimed = set()
+    for mark in backend.keys_in_order(CLAIMED_PREFIX, ""):
+        if is_abandoned(mark, now_ns, CLAIMED_PREFIX):
+            backend.delete(mark)
+        else:
+            claimed.add(mark.removeprefix(CLAIMED_PREFIX))
     deleted = 0
     for name, _ in backend.sizes_in_order(STAGING_PREFIX):
-        if not is_abandoned(name, now_ns):
-            break
-        backend.discard(name)
-        deleted += 1
-    for name in backend.keys_in_order(CLAIMED_PREFIX, ""):
-        if not is_abandoned(name, now_ns, CLAIMED_PREFIX):
-            break
-        backend.delete(name)
+        sent_after_claim = name.removeprefix(STAGING_PREFIX) in claimed
+        if is_abandoned(name, now_ns, kept_seconds=CLAIMABLE_SECONDS if sent_after_claim else KEPT_SECONDS):
+            backend.discard(name)
+            deleted += 1
     return deleted
 
 

@@ -111,13 +111,25 @@ def test_a_ticket_claimed_again_after_a_second_upload_stores_nothing(direct, sto
     started = start(direct, "replay.png", len(photo))
     send_to_storage(started, photo)
     assert direct.post(started.json["claim_url"]).status_code == 201
-    again = put_to_storage(started.json["upload"], samples.image(seed=2))
+    send_to_storage(started, photo)
     replayed = direct.post(started.json["claim_url"])
     assert replayed.status_code == 409
     assert "claimed already" in replayed.json["error"]
     assert direct.get("/api/images").json["total"] == 1
-    if again.ok:
-        assert len(staged(storage)) == 1, "what is sent after the claim waits for the sweep"
+    assert len(staged(storage)) == 1
+
+
+def test_what_is_sent_after_a_claim_is_swept_once_its_ticket_has_expired(direct, storage, db):
+    photo = samples.image(seed=1)
+    claimed, pending = (start(direct, name, len(photo)) for name in ("claimed.png", "pending.png"))
+    send_to_storage(claimed, photo)
+    assert direct.post(claimed.json["claim_url"]).status_code == 201
+    send_to_storage(claimed, photo)
+    send_to_storage(pending, photo)
+    assert len(staged(storage)) == 2
+    sweep(db, clock_of(db).now_ns() + 2 * 3600 * 10**9)
+    assert len(staged(storage)) == 1, "an upload never claimed is kept a day"
+    assert direct.post(pending.json["claim_url"]).status_code != 409
 
 
 def test_eight_claims_of_one_ticket_at_once_store_one_image(make_app, serve):
