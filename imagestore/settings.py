@@ -116,7 +116,7 @@ def from_environment():
         "KEEP_LOCATION": _flag("IMAGESTORE_KEEP_LOCATION"),
         "PRIVATE": _flag("IMAGESTORE_PRIVATE"),
         "DIRECT_UPLOADS": _flag("IMAGESTORE_DIRECT_UPLOADS"),
-        "DIRECT_UPLOADS_PER_MINUTE": int(
+        "DIRECT_UPLOADS_PER_MINUTE": math.ceil(
             _positive_number("IMAGESTORE_DIRECT_UPLOADS_PER_MINUTE", DEFAULT_DIRECT_UPLOADS_PER_MINUTE)
         ),
         "STAGED_BYTES": int(_positive_number("IMAGESTORE_STAGED_MB", DEFAULT_STAGED_MB) * 2**20),
