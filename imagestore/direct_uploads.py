@@ -101,7 +101,7 @@ def claim(ticket):
     finally:
         backend.discard(staged)
     if sent == 0:
-        abort(400, "Nothing was sent for this upload: send the file to the upload URL, then claim it.")
+        abort(400, "Nothing was sent for this upload: start it again, and send the file before claiming it.")
     if sent > announced:
         abort(413, f"More was sent than announced ({sent} bytes, not {announced}): upload it again.")
     return uploads.store_files([(claimed["filename"], data)])

@@ -21,6 +21,7 @@ from .keys import RESERVED_PREFIX
 STAGING_PREFIX = RESERVED_PREFIX + "staging/"
 CLAIMED_PREFIX = RESERVED_PREFIX + "claimed/"
 KEPT_SECONDS = 24 * 3600
+SMALLEST_COUNTED = 2**20
 CLAIMABLE_SECONDS = 3600  # longer than a ticket is valid, with room for clocks that disagree
 SWEEP_SECONDS = 3600
 
@@ -42,11 +43,16 @@ def announced_size(name):
     return int(parts[1]) if len(parts) == 3 and parts[1].isascii() and parts[1].isdigit() else 0
 
 
-def unclaimed_bytes(db):
-    """What the staged objects take, each counted as the larger of its size in storage and the
-    size announced for it (Azure lists a blob of uncommitted blocks as empty)."""
-    sizes = backend_of(db).sizes_in_order(STAGING_PREFIX)
-    return sum(max(size, announced_size(name)) for name, size in sizes)
+def unclaimed_bytes(db, most):
+    """What the staged objects take, each counted as the largest of its size in storage, the
+    size announced for it (Azure lists a blob of uncommitted blocks as empty) and
+    ``SMALLEST_COUNTED``, so that the listing, which stops once past ``most``, stays short."""
+    total = 0
+    for name, size in backend_of(db).sizes_in_order(STAGING_PREFIX):
+        total += max(size, announced_size(name), SMALLEST_COUNTED)
+        if total > most:
+            break
+    return total
 
 
 def is_abandoned(name, now_ns, prefix=STAGING_PREFIX, kept_seconds=KEPT_SECONDS):

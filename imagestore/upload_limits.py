@@ -6,7 +6,8 @@ wait unclaimed in the store (``IMAGESTORE_STAGED_MB``). Past either, an announce
 A writer is the address a request comes from (``request.remote_addr``: behind a proxy, the
 host app makes it the client's, with Werkzeug's ``ProxyFix``). Each process counts the
 announcements it answers; the staged bytes are the store's, counted from one listing of
-the staging area at each announcement (``staging.unclaimed_bytes``).
+the staging area at each announcement (``staging.unclaimed_bytes``), each upload as 1 MB
+at least, so that the listing stops after a few thousand names.
 """
 
 import math
@@ -62,8 +63,7 @@ def check(announcements, db, size, most_staged_bytes):
             f"Try again in {wait} seconds.",
             wait,
         )
-    staged = staging.unclaimed_bytes(db)
-    if staged + size > most_staged_bytes:
+    if staging.unclaimed_bytes(db, most_staged_bytes) + size > most_staged_bytes:
         megabytes = f"{most_staged_bytes / 2**20:g}"
         _too_many(
             f"Too many bytes are waiting to be claimed in this store (at most {megabytes} MB): "
