@@ -7,13 +7,14 @@ A URL is valid until the end of the window of ``WINDOW_SECONDS`` after the one i
 signed in: 10 to 20 minutes. Each process signs a URL once a window and hands out the
 same one meanwhile, so that caches reuse it, and a view costs a lookup, not a signature.
 The version of a versioned address (``versions``) is checked against the image's
-record here, since the bytes are not read, and is in the signed URL too: no two versions
-of a key ever share a URL, so none that is kept a year ever holds other bytes. A record
-kept from before its image was replaced (one whose SHA-256 is not the version asked for)
-is read again, so that the answer's headers are those of the version. Only what storage can serve as it is
-goes this way: not an encrypted store's bytes, which the app decrypts, nor a preview
-that the record does not describe (made on first view, through the app), nor the folder
-and in-memory backends, which sign nothing.
+record here, since the bytes are not read, and the record's version is in the signed URL
+too: two versions of a key never share a URL that is kept a year. A record kept from
+before its image was replaced by another process (one whose SHA-256 is not the version
+asked for) is read again, so that the answer's headers are those of the version.
+
+Only what storage can serve as it is goes this way: not an encrypted store's bytes, which
+the app decrypts, nor a preview that the record does not describe (made on first view,
+through the app), nor the folder and in-memory backends, which sign nothing.
 """
 
 import functools

@@ -43,8 +43,8 @@ class Backend:
         """A URL a browser fetches ``key`` from, straight from storage, until ``expires_at``,
         answered with ``answer_headers`` (``Content-Type``, ``Content-Disposition``,
         ``Cache-Control``); ``endpoint`` is the storage's address as browsers reach it.
-        ``version`` (the SHA-256 the view asks for, shortened) is in the URL, so that no two
-        versions of a key ever share one. None where storage cannot sign one: the folder and
+        ``version`` (what the URL serves, as its SHA-256 shortened) is in the URL, so that no
+        two versions of a key ever share one. None where storage cannot sign one: the folder and
         memory serve through the app."""
         return None
 
