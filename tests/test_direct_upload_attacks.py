@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 import samples
+from azure.storage.blob import StorageStreamDownloader
 from direct_client import (
     commit_blocks,
     is_azure,
@@ -21,7 +22,7 @@ from direct_client import (
 )
 
 from imagestore import direct_uploads
-from imagestore.backends import Observed
+from imagestore.backends import Observed, azure
 from imagestore.database import clock_of
 from imagestore.staging import STAGING_PREFIX, sweep
 
@@ -98,6 +99,31 @@ def test_a_blob_committed_larger_than_announced_is_refused_without_being_read(di
         assert f"({len(LARGE)} bytes, not 1)" in claimed.json["error"]
         assert bytes_read == [2]
     assert direct.get("/api/images").json["total"] == 0
+
+
+@pytest.mark.parametrize("backend", ["azure"])
+def test_a_blob_replaced_between_the_chunks_a_claim_reads_is_not_stored(
+    make_app, storage, monkeypatch, backend
+):
+    """The SDK reads a large blob in chunks, each after the first only if the blob is the same."""
+    settings = azure.client_settings
+    chunks = {"max_single_get_size": 1024, "max_chunk_get_size": 1024}
+    monkeypatch.setattr(azure, "client_settings", lambda *args: settings(*args) | chunks)
+    client = make_app(DIRECT_UPLOADS=True).test_client()
+    photo = samples.photo(size=(320, 240))
+    started = start(client, "changing.jpg", len(photo))
+    send_to_storage(started, photo)
+    read_all = StorageStreamDownloader.readall
+
+    def replaced_after_the_first_chunk(downloader):
+        storage.put(downloader.name, samples.photo(size=(320, 240), seed=9))
+        return read_all(downloader)
+
+    monkeypatch.setattr(StorageStreamDownloader, "readall", replaced_after_the_first_chunk)
+    claimed = client.post(started.json["claim_url"])
+    assert claimed.status_code == 409
+    assert "changed in storage" in claimed.json["error"]
+    assert client.get("/api/images").json["total"] == 0
 
 
 @pytest.mark.parametrize("backend", ["seaweedfs"])
