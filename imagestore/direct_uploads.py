@@ -70,6 +70,7 @@ def start(filename, size, content_type):
         megabytes = f"{limit / (1024 * 1024):g}"
         abort(413, f"The file is too large: this store accepts at most {megabytes} MB per upload.")
     db = get_db()
+    current().staging_sweeper(db)
     upload_limits.check(current().announcements, db, size, settings["STAGED_BYTES"])
     staged = staging.staged_name(clock_of(db), size)
     atomic.put(db, staged, b"")

@@ -106,6 +106,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         signer=signer,
         upload_origin=uploads_at,
         announcements=Announcements(settings["DIRECT_UPLOADS_PER_MINUTE"]) if uploads_at else None,
+        staging_sweeper=staging_sweeper,
     )
 
 

@@ -25,6 +25,7 @@ class ImageStoreState:
     signer: Any = None
     upload_origin: str | None = None
     announcements: Any = None
+    staging_sweeper: Any = None
 
     @property
     def direct_uploads(self):

@@ -90,12 +90,14 @@ class Azure(Backend):
             raise Changed(key) from None
         return data, int(whole) if whole.isdigit() else len(data)
 
-    def sizes_in_order(self, prefix):
-        """Blobs of uncommitted blocks only are listed too, as of size 0: their blocks are not counted."""
+    def sizes_in_order(self, prefix, start_after):
+        """Blobs of uncommitted blocks only are listed too, as of size 0: their blocks are not
+        counted. Azure's ``start_from`` includes the name itself, so it is left out here."""
         listing = self.provider.container_client.list_blobs(
-            name_starts_with=prefix, include=["uncommittedblobs"], results_per_page=MOST_KEYS_PER_REQUEST
-        )
-        return ((blob.name, blob.size) for blob in listing)
+            name_starts_with=prefix, include=["uncommittedblobs"], start_from=start_after or None,
+            results_per_page=MOST_KEYS_PER_REQUEST,
+        )  # fmt: skip
+        return ((blob.name, blob.size) for blob in listing if blob.name > start_after)
 
     def discard(self, key):
         """A blob of uncommitted blocks only is not found by a delete where Azure keeps its

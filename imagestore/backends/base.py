@@ -63,10 +63,10 @@ class Backend:
         raw = self.provider.get(key.encode())
         return raw[:length], len(raw)
 
-    def sizes_in_order(self, prefix):
-        """``(key, size)`` of each key under ``prefix``, in name order: of what storage holds
-        under it, even what is not complete yet."""
-        for key in self.keys_in_order(prefix, ""):
+    def sizes_in_order(self, prefix, start_after):
+        """``(key, size)`` of each key under ``prefix`` after ``start_after``, in name order: of
+        what storage holds under it, even what is not complete yet."""
+        for key in self.keys_in_order(prefix, start_after):
             try:
                 yield key, self.size_of(key)
             except KeyError:

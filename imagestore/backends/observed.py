@@ -28,9 +28,9 @@ class Observed:
         with self._storage_call("get"):
             return self._backend.read_at_most(key, length)
 
-    def sizes_in_order(self, prefix):
+    def sizes_in_order(self, prefix, start_after):
         with self._storage_call("list"):
-            yield from self._backend.sizes_in_order(prefix)
+            yield from self._backend.sizes_in_order(prefix, start_after)
 
     def discard(self, key):
         with self._storage_call("delete"):

@@ -170,8 +170,8 @@ class S3(Backend):
     def keys_in_order(self, prefix, start_after):
         return (entry["Key"] for entry in self._listed(prefix, start_after))
 
-    def sizes_in_order(self, prefix):
-        return ((entry["Key"], entry["Size"]) for entry in self._listed(prefix, ""))
+    def sizes_in_order(self, prefix, start_after):
+        return ((entry["Key"], entry["Size"]) for entry in self._listed(prefix, start_after))
 
     def _listed(self, prefix, start_after):
         request = {"Bucket": self._bucket, "Prefix": prefix, "StartAfter": start_after}
