@@ -23,6 +23,7 @@ from .redirects import signer_for
 from .settings import StartupError, from_environment
 from .staging import Sweeper
 from .state import EXTENSION_KEY, ImageStoreState
+from .upload_limits import Announcements
 from .uploads import limit_request_size
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         page_policy=security.page_policy(image_origin, uploads_at),
         signer=signer,
         upload_origin=uploads_at,
+        announcements=Announcements(settings["DIRECT_UPLOADS_PER_MINUTE"]) if uploads_at else None,
+        staging_sweeper=staging_sweeper,
     )
 
 

@@ -7,10 +7,14 @@ A URL is valid until the end of the window of ``WINDOW_SECONDS`` after the one i
 signed in: 10 to 20 minutes. Each process signs a URL once a window and hands out the
 same one meanwhile, so that caches reuse it, and a view costs a lookup, not a signature.
 The version of a versioned address (``versions``) is checked against the image's
-record here, since the bytes are not read. Only what storage can serve as it is
-goes this way: not an encrypted store's bytes, which the app decrypts, nor a preview
-that the record does not describe (made on first view, through the app), nor the folder
-and in-memory backends, which sign nothing.
+record here, since the bytes are not read, and the record's version is in the signed URL
+too: two versions of a key never share a URL that is kept a year. A record kept from
+before its image was replaced by another process (one whose SHA-256 is not the version
+asked for) is read again, so that the answer's headers are those of the version.
+
+Only what storage can serve as it is goes this way: not an encrypted store's bytes, which
+the app decrypts, nor a preview that the record does not describe (made on first view,
+through the app), nor the folder and in-memory backends, which sign nothing.
 """
 
 import functools
@@ -28,7 +32,7 @@ from .keys import key_from_filename
 from .photos.images import GENERIC_TYPE
 from .responses import filename_options, lookup
 from .state import current
-from .versions import cache_control
+from .versions import cache_control, version_args
 
 WINDOW_SECONDS = 600
 SIGNED_URLS_KEPT = 10_000
@@ -43,15 +47,16 @@ class Signer:
     endpoint: str | None
     origin: str
 
-    def sign(self, key, answer_headers, expires_at):
-        """The URL, signed once a window for each key and set of headers: signing costs more
-        than the rest of a view, and a URL that stays the same is one caches can reuse."""
-        return _signed(self, key, tuple(answer_headers.items()), expires_at)
+    def sign(self, key, answer_headers, expires_at, version):
+        """The URL, signed once a window for each version of a key and set of headers: signing
+        costs more than the rest of a view, and a URL that stays the same is one caches can reuse."""
+        return _signed(self, key, tuple(answer_headers.items()), expires_at, version)
 
 
 @functools.lru_cache(maxsize=SIGNED_URLS_KEPT)
-def _signed(signer, key, answer_headers, expires_at):
-    return signer.database.backend.signed_url(key, dict(answer_headers), expires_at, signer.endpoint)
+def _signed(signer, key, answer_headers, expires_at, version):
+    backend = signer.database.backend
+    return backend.signed_url(key, dict(answer_headers), expires_at, signer.endpoint, version)
 
 
 def signer_for(database, settings):
@@ -75,21 +80,34 @@ def redirect_to_storage(kind, key, as_attachment=False):
     signer = current().signer
     if signer is None:
         return None
-    record = lookup(_read_record, key)
-    stored = _stored(kind, key, record)
+    requested = request.args.get("v")
+    record, stored = _record_of_version(kind, key, requested)
     if stored is None:
         return None
     object_key, sha256, content_type = stored
-    cache = cache_control(request.args.get("v"), sha256, current().settings["PRIVATE"])
+    cache = cache_control(requested, sha256, current().settings["PRIVATE"])
     answer_headers = {
         "Content-Type": content_type,
         "Content-Disposition": _disposition(record, kind, content_type, as_attachment),
         "Cache-Control": cache,
     }
-    response = redirect(signer.sign(object_key, answer_headers, _expiry()), 302)
+    version = version_args(sha256).get("v")
+    response = redirect(signer.sign(object_key, answer_headers, _expiry(), version), 302)
     kept = cache != "no-cache"
     response.headers["Cache-Control"] = f"private, max-age={WINDOW_SECONDS}" if kept else "no-cache"
     return response
+
+
+def _record_of_version(kind, key, requested):
+    """The record of ``key`` and where ``kind`` of it is stored (``_stored``); read again from
+    storage when the one kept is not of the version asked for."""
+    record = lookup(_read_record, key)
+    stored = _stored(kind, key, record)
+    if stored is not None and requested and not stored[1].startswith(requested):
+        current().gallery.records.discard(key)
+        record = lookup(_read_record, key)
+        stored = _stored(kind, key, record)
+    return record, stored
 
 
 def _read_record(db, key):

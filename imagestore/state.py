@@ -24,6 +24,8 @@ class ImageStoreState:
     page_policy: str
     signer: Any = None
     upload_origin: str | None = None
+    announcements: Any = None
+    staging_sweeper: Any = None
 
     @property
     def direct_uploads(self):

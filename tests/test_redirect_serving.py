@@ -71,6 +71,44 @@ def test_a_download_is_the_original_under_its_uploaded_name(redirecting, upload)
     assert "filename*=UTF-8''%C3%89t%C3%A9%20%C3%A0%20Paris.png" in served.headers["Content-Disposition"]
 
 
+def test_a_reupload_under_a_deleted_name_gets_a_signed_url_of_its_own(redirecting, upload):
+    old, new = samples.image(kind="jpeg", seed=1), samples.image(kind="jpeg", seed=2)
+    first = upload(("X.jpg", old), to=redirecting).json["stored"][0]
+    old_location = redirecting.get(first["url"]).headers["Location"]
+    assert redirecting.delete(f"/api/images/{first['key']}").status_code == 204
+    second = upload(("X.jpg", new), to=redirecting).json["stored"][0]
+    assert second["key"] == first["key"]
+    redirected = redirecting.get(second["url"])
+    assert redirected.headers["Location"] != old_location
+    served = followed(redirected)
+    assert served.content == new
+    assert served.headers["Cache-Control"] == KEPT_A_YEAR
+    assert followed(redirecting.get(first["url"])).headers["Cache-Control"] == "no-cache"
+
+
+def test_a_process_that_kept_the_old_record_answers_with_the_new_versions_headers(
+    redirecting, make_app, upload
+):
+    other_process = make_app(SERVE="redirect").test_client()
+    first = upload(("X.jpg", samples.image(kind="jpeg", seed=1)), to=redirecting).json["stored"][0]
+    assert followed(redirecting.get(first["url"])).headers["Content-Type"] == "image/jpeg"
+    other_process.delete(f"/api/images/{first['key']}")
+    png = samples.image(seed=2)
+    second = upload(("X.jpg", png), to=other_process).json["stored"][0]
+    served = followed(redirecting.get(second["url"]))
+    assert served.content == png
+    assert (served.headers["Content-Type"], served.headers["Cache-Control"]) == ("image/png", KEPT_A_YEAR)
+
+
+@pytest.mark.parametrize("backend", ["seaweedfs"])
+def test_the_version_is_signed_into_the_url(redirecting, image, backend):
+    """SeaweedFS checks signatures as AWS does: a URL whose version is changed is refused."""
+    location = redirecting.get(image["url"]).headers["Location"]
+    version = image["url"].rsplit("v=", 1)[1]
+    assert f"v={version}" in location
+    assert requests.get(location.replace(f"v={version}", "v=000000000000"), timeout=30).status_code == 403
+
+
 def test_an_unknown_image_is_a_404_from_the_app(redirecting):
     assert redirecting.get("/image/nothing-here.png").status_code == 404
 

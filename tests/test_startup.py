@@ -166,3 +166,10 @@ def test_a_limit_that_is_not_a_positive_number_is_one_line_and_exit_code_2(value
     assert lines == [
         f"error: environment variable IMAGESTORE_MAX_UPLOAD_MB={value!r} is not a positive number"
     ]
+
+
+@pytest.mark.parametrize("variable", ["IMAGESTORE_DIRECT_UPLOADS_PER_MINUTE", "IMAGESTORE_STAGED_MB"])
+def test_a_bound_on_direct_uploads_must_be_a_positive_number(variable):
+    code, lines = start_failure(**{variable: "0"})
+    assert code == 2
+    assert lines == [f"error: environment variable {variable}='0' is not a positive number"]

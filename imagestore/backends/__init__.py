@@ -29,12 +29,12 @@ from cshelve._filesystem import FileSystem
 from cshelve._in_memory import InMemory
 
 from . import azure, folder, memory, s3
-from .base import Backend, KeyTaken
+from .base import Backend, Changed, KeyTaken
 from .observed import Observed
 
 BACKENDS = {AwsS3: s3.S3, AzureBlobStorage: azure.Azure, FileSystem: folder.Folder, InMemory: memory.Memory}
 
-__all__ = ["Backend", "KeyTaken", "Observed", "client_settings", "configured", "for_provider"]
+__all__ = ["Backend", "Changed", "KeyTaken", "Observed", "client_settings", "configured", "for_provider"]
 
 
 def for_provider(provider, clock):

@@ -5,6 +5,10 @@ class KeyTaken(Exception):
     """The key already holds a value."""
 
 
+class Changed(Exception):
+    """What the key holds changed while it was read."""
+
+
 class Backend:
     """A CShelve provider and what the app does beneath it.
 
@@ -35,11 +39,13 @@ class Backend:
         """The `.ini`'s ``[default]`` section with its paths taken from ``ini_folder``."""
         return config
 
-    def signed_url(self, key, answer_headers, expires_at, endpoint=None):
+    def signed_url(self, key, answer_headers, expires_at, endpoint=None, version=None):
         """A URL a browser fetches ``key`` from, straight from storage, until ``expires_at``,
         answered with ``answer_headers`` (``Content-Type``, ``Content-Disposition``,
         ``Cache-Control``); ``endpoint`` is the storage's address as browsers reach it.
-        None where storage cannot sign one: the folder and memory serve through the app."""
+        ``version`` (what the URL serves, as its SHA-256 shortened) is in the URL, so that no
+        two versions of a key ever share one. None where storage cannot sign one: the folder and
+        memory serve through the app."""
         return None
 
     def signed_upload(self, key, content_type, size, expires_at, endpoint=None):
@@ -50,6 +56,25 @@ class Backend:
     def size_of(self, key):
         """The size of what ``key`` holds. :raise KeyError: none."""
         return len(self.provider.get(key.encode()))
+
+    def read_at_most(self, key, length):
+        """The first ``length`` bytes of what ``key`` holds, read in one piece, and the size of
+        the whole. :raise KeyError: none."""
+        raw = self.provider.get(key.encode())
+        return raw[:length], len(raw)
+
+    def sizes_in_order(self, prefix, start_after):
+        """``(key, size)`` of each key under ``prefix`` after ``start_after``, in name order: of
+        what storage holds under it, even what is not complete yet."""
+        for key in self.keys_in_order(prefix, start_after):
+            try:
+                yield key, self.size_of(key)
+            except KeyError:
+                continue
+
+    def discard(self, key):
+        """Delete ``key`` and anything sent towards it that storage holds uncommitted."""
+        self.delete(key)
 
     def claimable(self, key):
         """The key this process may create for an upload that wants ``key``: here ``key`` itself."""

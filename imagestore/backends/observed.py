@@ -28,9 +28,17 @@ class Observed:
         with self._storage_call("exists"):
             return self._backend.exists(key)
 
-    def size_of(self, key):
-        with self._storage_call("exists"):
-            return self._backend.size_of(key)
+    def read_at_most(self, key, length):
+        with self._storage_call("get"):
+            return self._backend.read_at_most(key, length)
+
+    def sizes_in_order(self, prefix, start_after):
+        with self._storage_call("list"):
+            yield from self._backend.sizes_in_order(prefix, start_after)
+
+    def discard(self, key):
+        with self._storage_call("delete"):
+            self._backend.discard(key)
 
     def delete(self, key):
         with self._storage_call("delete"):

@@ -36,6 +36,8 @@ PROBE_PREFIX = RESERVED_PREFIX + "probes/conditional-write-"
 KEY_EXISTS_CODES = ("PreconditionFailed", "ConditionalRequestConflict")
 NOT_FOUND_CODES = ("404", "NoSuchKey", "NotFound")
 CREATOR_METADATA = "imagestore-token"
+EMPTY_OBJECT_CODES = ("InvalidRange",)  # a range of an empty object
+VERSION_PARAMETER = "v"
 HONOURED = (
     "storage: {endpoint} honours conditional writes; processes sharing the bucket never overwrite each other"
 )
@@ -108,11 +110,14 @@ class S3(Backend):
         finally:
             self._s3.delete_object(Bucket=self._bucket, Key=probe)
 
-    def signed_url(self, key, answer_headers, expires_at, endpoint=None):
-        """A presigned GET, its answer's headers asked for with ``response-*`` parameters.
-        Signing is done here, without a request; the URL holds this process's time."""
+    def signed_url(self, key, answer_headers, expires_at, endpoint=None, version=None):
+        """A presigned GET, its answer's headers asked for with ``response-*`` parameters and
+        the version in a parameter ``v`` of its own, signed with them. Signing is done here,
+        without a request; the URL holds this process's time."""
         params = {"Bucket": self._bucket, "Key": key}
         params |= {RESPONSE_PARAMETERS[name]: value for name, value in answer_headers.items()}
+        if version:
+            params[VERSION_PARAMETER] = version
         seconds = max(1, round(expires_at.timestamp() - time.time()))
         return self._signer(endpoint).generate_presigned_url("get_object", Params=params, ExpiresIn=seconds)
 
@@ -124,14 +129,20 @@ class S3(Backend):
         url = self._signer(endpoint).generate_presigned_url("put_object", Params=params, ExpiresIn=seconds)
         return {"method": "PUT", "url": url, "headers": {"Content-Type": content_type}}
 
-    def size_of(self, key):
-        """The size of what ``key`` holds, without downloading it. :raise KeyError: none."""
+    def read_at_most(self, key, length):
+        """One ranged GET: what is read is what is measured, however the object changes meanwhile."""
         try:
-            return self._s3.head_object(Bucket=self._bucket, Key=key)["ContentLength"]
+            answer = self._s3.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{length - 1}")
         except ClientError as error:
             if _error_code(error) in NOT_FOUND_CODES:
                 raise KeyError(key) from None
+            if _error_code(error) in EMPTY_OBJECT_CODES:
+                return b"", 0
             raise
+        with answer["Body"] as body:
+            data = body.read(length)
+        whole = answer.get("ContentRange", "").rpartition("/")[2]  # none where the range is ignored
+        return data, int(whole) if whole.isdigit() else answer["ContentLength"]
 
     def _signer(self, endpoint):
         """The client that signs, with Signature Version 4, for ``endpoint`` (the app's own
@@ -183,11 +194,16 @@ class S3(Backend):
         return answer.get("Metadata", {}).get(CREATOR_METADATA) == token
 
     def keys_in_order(self, prefix, start_after):
+        return (entry["Key"] for entry in self._listed(prefix, start_after))
+
+    def sizes_in_order(self, prefix, start_after):
+        return ((entry["Key"], entry["Size"]) for entry in self._listed(prefix, start_after))
+
+    def _listed(self, prefix, start_after):
         request = {"Bucket": self._bucket, "Prefix": prefix, "StartAfter": start_after}
         for size in request_sizes():
             answer = self._s3.list_objects_v2(**request, MaxKeys=size)
-            for entry in answer.get("Contents", []):
-                yield entry["Key"]
+            yield from answer.get("Contents", [])
             if not answer.get("IsTruncated"):
                 return
             request["ContinuationToken"] = answer["NextContinuationToken"]
@@ -225,11 +241,29 @@ class S3(Backend):
 
 @functools.lru_cache(maxsize=8)
 def _signer_for(access_key_id, secret_access_key, region, endpoint, config):
-    """A client made only to sign URLs for another endpoint: it sends no request."""
-    return boto3.client(
+    """A client made only to sign URLs for another endpoint: it sends no request. It takes
+    the version as a GET's parameter ``v``, which S3 ignores and the signature covers."""
+    client = boto3.client(
         "s3", aws_access_key_id=access_key_id, aws_secret_access_key=secret_access_key,
         region_name=region, endpoint_url=endpoint, config=config.merge(SIGNING),
     )  # fmt: skip
+    client.meta.events.register("provide-client-params.s3.GetObject", _take_version)
+    client.meta.events.register("before-sign.s3.GetObject", _add_version)
+    return client
+
+
+def _take_version(params, context, **_):
+    """Keep the version out of the parameters S3's model checks, for ``_add_version``."""
+    version = params.pop(VERSION_PARAMETER, None)
+    if version is not None:
+        context[VERSION_PARAMETER] = version
+    return params
+
+
+def _add_version(request, **_):
+    version = request.context.get(VERSION_PARAMETER)
+    if version is not None:
+        request.params[VERSION_PARAMETER] = version
 
 
 def _error_code(error):

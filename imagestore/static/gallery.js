@@ -4,6 +4,7 @@
 "use strict";
 
 const MAX_PARALLEL_UPLOADS = 3;
+const MOST_WAITS_TO_START = 5;
 
 const form = document.querySelector("[data-upload-form]");
 const input = form?.querySelector("input[type=file]");
@@ -90,7 +91,7 @@ async function sendDirect(job) {
   job.item.querySelector("[data-upload-status]").textContent = "Uploading…";
   try {
     const announced = { filename: job.file.name, size: job.file.size, content_type: job.file.type };
-    const start = await postJson(form.dataset.directApi, announced);
+    const start = await announce(job, announced);
     if (start.status !== 201) return finish(job, start.status, start.answer);
     const sent = await sendToStorage(job, start.answer.upload);
     if (sent < 200 || sent >= 300) return finish(job, sent, { error: "storage refused the file" });
@@ -102,13 +103,25 @@ async function sendDirect(job) {
   }
 }
 
+// Past the store's bounds on uploads started (429), wait as long as it says, a few times.
+async function announce(job, announced) {
+  for (let waits = 0; ; waits += 1) {
+    const start = await postJson(form.dataset.directApi, announced);
+    const seconds = Number(start.retryAfter);
+    if (start.status !== 429 || !(seconds > 0) || waits === MOST_WAITS_TO_START) return start;
+    job.item.querySelector("[data-upload-status]").textContent = `Waiting ${seconds} s…`;
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  }
+}
+
 async function postJson(url, body) {
   const answer = await fetch(url, {
     method: "POST",
     headers: { Accept: "application/json", "Content-Type": "application/json" },
     body: JSON.stringify(body ?? {}),
   });
-  return { status: answer.status, answer: await answer.json().catch(() => null) };
+  const retryAfter = answer.headers.get("Retry-After");
+  return { status: answer.status, retryAfter, answer: await answer.json().catch(() => null) };
 }
 
 function sendToStorage(job, upload) {
