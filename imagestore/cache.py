@@ -133,13 +133,16 @@ class RecordCache:
         self._lock = threading.Lock()
 
     def read(self, key, load):
-        """The record of ``key``, or ``load()`` it; a failed load is not kept."""
+        """The record of ``key``, or ``load()`` it; a failed load is not kept, nor the
+        placeholder of an image not made ready yet (``ready`` False)."""
         with self._lock:
             record = self._records.get(key)
             if record is not None:
                 self._records.move_to_end(key)
                 return record
         record = load()
+        if record.get("ready") is False:
+            return record
         with self._lock:
             self._records[key] = record
             while len(self._records) > self.max_entries:

@@ -10,7 +10,8 @@
   same bytes is left as it is, so a second run writes nothing.
 - ``imagestore copy SRC.ini DST.ini`` copies every image, with what the app keeps
   for it, to another store (``store_copy``); a second run copies nothing.
-- ``imagestore scan CONFIG.ini`` lists the store's originals at once, and tells every
+- ``imagestore scan CONFIG.ini`` lists the store's originals at once, makes the images
+  other tools put in ready (record, thumbnail), and tells every
   app serving it, through the journal, what other tools added or removed; apps
   find it out by themselves within a turn of their discovery (``index/discovery.py``).
 - ``imagestore verify CONFIG.ini [--repair]`` checks every image against what the
@@ -156,6 +157,8 @@ def _findings(db, action, quiet=False):
         for finding in findings:
             _say(f"{finding.name}: {finding.problem}")
         _say(f"{len(images)} images checked")
+        if check.waiting:
+            _say(f"{len(check.waiting)} images other tools put in wait to be made ready (no problem)")
     return findings
 
 
@@ -268,6 +271,10 @@ def scan_store(args):
                 yield key
 
         added, removed = gallery.discover(listed)
+    waiting = gallery.waiting_to_be_ready()
+    with _progress(len(waiting), "making ready") as progress:
+        gallery.make_ready(waiting, made=lambda key: progress.update())
+    print(f"{len(waiting)} images other tools put in made ready", file=sys.stderr)
     total = before + len(added) - len(removed)
     print(f"{len(added)} added by other tools, {len(removed)} removed; {total} images", file=sys.stderr)
     return 0

@@ -91,6 +91,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         if note is not None:
             log.info(note)
     image_origin = signer.origin if signer else None
+    budget = pixel_budget(settings)
     staging_sweeper = Sweeper(database.clock) if uploads_at else None
     return ImageStoreState(
         settings=settings,
@@ -99,8 +100,10 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         metrics=counted,
         access=access_mode,
         cache=serving.served_cache(settings, counted),
-        pixel_budget=pixel_budget(settings),
-        gallery=kept_gallery(database.clock, settings, counted, access_mode.outside_request, staging_sweeper),
+        pixel_budget=budget,
+        gallery=kept_gallery(
+            database.clock, settings, counted, access_mode.outside_request, budget, staging_sweeper
+        ),
         write_token_digest=write_token.digest_of(settings["WRITE_TOKEN"]),
         page_policy=security.page_policy(image_origin, uploads_at),
         signer=signer,

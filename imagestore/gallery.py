@@ -20,7 +20,9 @@ from .database import background_db, get_db
 from .index.discovery import Discovery
 from .index.journal import FOUND, Journal, found_changes
 from .index.kept import KeptIndex
+from .index.readying import Readying
 from .index.snapshot import PartGone
+from .photos import decoding
 from .responses import lookup
 from .state import current
 from .unfinished import Operations
@@ -38,13 +40,15 @@ class Kept:
     journal: Journal
     records: RecordCache
     operations: Operations
+    readying: Readying
 
 
-def kept_gallery(clock, settings, counted, open_db, after_turn=None):
+def kept_gallery(clock, settings, counted, open_db, pixel_budget, after_turn=None):
     """What this process will keep of the gallery, from the app's settings; its count is
     read into ``counted``, the app's metrics. ``open_db`` gives a database to a thread of
-    its own; ``after_turn(db)`` is more work for the process that took the discovery's turn,
-    which settles the operations others left unfinished first."""
+    its own, and ``pixel_budget`` bounds what such threads decode; ``after_turn(db)`` is
+    more work for the process that took the discovery's turn, which settles the
+    operations others left unfinished first."""
     journal = Journal(clock)
     operations = Operations(
         clock,
@@ -60,9 +64,11 @@ def kept_gallery(clock, settings, counted, open_db, after_turn=None):
             after_turn(db)
 
     discovery = Discovery(clock, settings["DISCOVERY_SECONDS"], settings["DISCOVERY_LISTS_PER_HOUR"])
-    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, take_turn)
-    kept = Kept(index, journal, RecordCache(KEPT_RECORDS), operations)
+    readying = Readying(clock, settings["READY_PER_SECOND"], pixel_budget)
+    index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, take_turn, readying)
+    kept = Kept(index, journal, RecordCache(KEPT_RECORDS), operations, readying)
     counted.gallery_images.set_function(lambda: _count(kept))
+    counted.images_waiting.set_function(lambda: _nan_for_none(readying.count))
     return kept
 
 
@@ -95,6 +101,28 @@ def discover(listed=iter):
     db, kept = get_db(), _kept()
     _catch_up(db, kept)
     return kept.index.discover(db, listed)
+
+
+def waiting_to_be_ready():
+    """The images other tools put in that have no record yet, in the gallery's order."""
+    db, kept = get_db(), _kept()
+    _catch_up(db, kept)
+    view = kept.index.wait(db, background_db())
+    with kept.journal.lock:
+        found = {key for uploaded_ns, key in view.all_entries(db) if not uploaded_ns}
+    return sorted(found - store.keys_with_records(db))
+
+
+def make_ready(keys, made=lambda key: None):
+    """Make ``keys`` ready now, one after another; ``made(key)`` after each."""
+    db, kept = get_db(), _kept()
+    for key in keys:
+        try:
+            store.make_ready(db, key, decoding.budget())
+        except KeyError:
+            pass
+        made(key)
+    kept.readying.gone(keys)
 
 
 def save(db, filename, incoming, uploaded_ns):
@@ -140,7 +168,7 @@ def _apply_here(db, kept, change, entry):
 
 def _read_page(db, kept, open_db, number, per_page, counted):
     def read_record(db, key):
-        return kept.records.read(key, lambda: store.read_metadata(db, key))
+        return kept.records.read(key, lambda: store.read_shown_record(db, key))
 
     view = kept.index.view(db)
     _catch_up(db, kept)
@@ -199,5 +227,8 @@ def _kept():
 
 
 def _count(kept):
-    total = kept.index.total
-    return float("nan") if total is None else total
+    return _nan_for_none(kept.index.total)
+
+
+def _nan_for_none(number):
+    return float("nan") if number is None else number

@@ -15,6 +15,7 @@ from .versions import version_args
 PUBLIC_FIELDS = (
     "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",
 )  # fmt: skip
+
 FALSE_WORDS = {"0", "false", "no", "off"}
 
 
@@ -40,6 +41,7 @@ def public(metadata):
     previews = {name: made.get("sha256") for name, made in (metadata.get("previews") or {}).items()}
     return {
         **{name: metadata.get(name) for name in PUBLIC_FIELDS},
+        "ready": metadata.get("ready", True),
         "url": url_for("imagestore.image", key=key, **original),
         "thumbnail_url": url_for("imagestore.thumbnail", key=key, **version_args(previews.get("thumbnail"))),
         "view_url": _view_url(metadata, original, previews),

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from cshelve import EncryptedDataCorruptionError
 
 from . import atomic, unfinished
+from .database import backend_of
 from .index import order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .parallel import map_in_threads
@@ -37,6 +38,7 @@ KEPT_PREFIXES = (METADATA_PREFIX, THUMBNAIL_PREFIX, RENDITION_PREFIX)
 READING_THREADS = 8
 MOST_FIRST_KEYS = 250
 _NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None, "animated": False}
+_NOT_KNOWN_YET = {"content_type": None, "width": None, "height": None, "animated": False}
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,12 @@ def save_upload(db, filename, incoming, uploaded_ns, operations, announce):
         atomic.put(db, order.upload_marker(key, uploaded_ns), b"")
         announce(metadata)
     return metadata
+
+
+@dataclass(frozen=True)
+class _Made:
+    thumbnail: bytes
+    rendition: bytes | None
 
 
 def _described_previews(previews):
@@ -173,6 +181,40 @@ def read_metadata(db, key):
     metadata = describe(key, db[key])
     _fill_in(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
     return metadata
+
+
+def read_shown_record(db, key):
+    """What a page shows of an image: its record, or, for one another tool put in that is
+    not made ready yet (``index/readying.py``), its name alone (``ready`` False): a page
+    never downloads an original.
+
+    :raise KeyError: no such image.
+    """
+    metadata = _kept_metadata(db, key)
+    if metadata is not None:
+        return metadata
+    return {"key": key, "filename": key, "size": None, "sha256": None, "ready": False} | _NOT_KNOWN_YET
+
+
+def make_ready(db, key, budget):
+    """Write the record and thumbnail of an image another tool put in, from one read of it,
+    decoded within ``budget`` (``decoding``), the record last: a record means the image is
+    ready. :raise KeyError: no such image. :raise decoding.Busy:"""
+    if _kept_metadata(db, key) is not None:
+        return
+    data = db[key]
+    metadata = describe(key, data)
+    if metadata["content_type"] != GENERIC_TYPE:
+        with budget.decoding(metadata["width"] * metadata["height"]):
+            thumbnail = make_thumbnail(data)
+        _fill_in(db, THUMBNAIL_PREFIX + key, thumbnail)
+        metadata["previews"] = _described_previews(_Made(thumbnail, None))
+    _fill_in(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
+
+
+def keys_with_records(db):
+    """The keys of every image that has a record, from one listing of the records."""
+    return {name.removeprefix(METADATA_PREFIX) for name in backend_of(db).keys_in_order(METADATA_PREFIX, "")}
 
 
 def read_thumbnail(db, key):

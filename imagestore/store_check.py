@@ -63,8 +63,16 @@ class StoreCheck:
         }
         uploads = (order.upload_of(name) for name in self.names)
         self.uploaded = {upload[1]: upload[0] for upload in uploads if upload is not None}
+        self.waiting = {
+            key
+            for key in self.images
+            if store.METADATA_PREFIX + key not in self.names and key not in self.uploaded
+        }
         self.operations = self._operations()
         self.under_way = {operation.key for operation in self.operations.values()}
+
+    def _has_record(self, key):
+        return store.METADATA_PREFIX + key in self.names
 
     def _operations(self):
         """The uploads and deletes under way, or left unfinished, by the name of their note."""

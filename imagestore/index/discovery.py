@@ -97,6 +97,11 @@ class Discovery:
             return True
         return False
 
+    @property
+    def turn_ends_ns(self):
+        """When the turn this process knows of ends, on the store's clock."""
+        return 0 if self._turn is None else self._turn.ends_ns
+
     def postpone(self):
         """After a failure: try again once the shortest turn has passed, not at every page."""
         number = -1 if self._turn is None else self._turn.number

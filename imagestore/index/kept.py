@@ -12,7 +12,8 @@ store up to date, done in a thread of its own after a page is answered:
   process just did: the draw spreads the processes that started together, so
   that the first to list spares the others;
 - when this process takes the discovery's turn, the store's originals are listed,
-  for the images other tools put in or deleted (``discovery.py``).
+  for the images other tools put in or deleted (``discovery.py``), and those found are
+  made ready while the turn lasts (``readying.py``).
 
 Nothing runs while nobody looks at the gallery.
 """
@@ -38,10 +39,12 @@ class KeptIndex:
     """The index as this process sees it (a ``View``), guarded by ``journal.lock``, so that
     changes read from the journal and those made here are applied one at a time."""
 
-    def __init__(self, journal, listing_seconds, discovery, after_turn=None):
+    def __init__(self, journal, listing_seconds, discovery, after_turn=None, readying=None):
         self.journal = journal
         self.discovery = discovery
         self.after_turn = after_turn
+        self.readying = readying
+        self._open_db = None
         self.listing_seconds = listing_seconds * (1 + random.uniform(0, LISTING_SPREAD))
         self._view = None
         self._looked = False
@@ -91,6 +94,7 @@ class KeptIndex:
         """Start what is due in the background (see the module's docstring), unless work is
         under way already. :return: the ``Future`` of the work under way, or None."""
         with self.journal.lock:
+            self._open_db = open_db
             if self._under_way is None:
                 work = self._due()
                 if work is not None:
@@ -155,9 +159,11 @@ class KeptIndex:
     def _take_discovery_turn(self, db):
         try:
             if self.discovery.take_turn(db, self._view.total):
-                self.discover(db)
+                discovered = self._discover(db)
                 if self.after_turn is not None:
                     self.after_turn(db)
+                if discovered is not None and self.readying is not None:
+                    self.readying.after_turn(db, *discovered, self.discovery.turn_ends_ns, self._open_db)
         except Exception:
             self.discovery.postpone()
             raise
@@ -172,12 +178,17 @@ class KeptIndex:
 
         :return: the entries added and removed, or None while the store has no index.
         """
+        discovered = self._discover(db, listed)
+        return None if discovered is None else discovered[1:]
+
+    def _discover(self, db, listed=iter):
+        """``discover``'s work: the entries the index held, and those added and removed."""
         indexed = self._indexed_entries(db)
         if indexed is None:
             return None
         added, removed = discovery.differences(indexed, listed(backend_of(db).top_level_keys()))
         discovery.tell(self.journal, db, added, removed)
-        return added, removed
+        return indexed, added, removed
 
     def _indexed_entries(self, db):
         """Every entry of the view as it is now; the parts it does not keep are read first,

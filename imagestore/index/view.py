@@ -33,6 +33,7 @@ class View:
         self._added, self._removed = set(), set()
         self._added_keys = {}
         self._layout = None
+        self._merged = {}
 
     @property
     def total(self):
@@ -137,7 +138,11 @@ class View:
             held = read[name] if read and name in read else self._entries_of(db, index)
         if not added[index] and not removed[index]:
             return held
-        return sorted([entry for entry in held if entry not in removed[index]] + added[index], key=rank)
+        merged = self._merged.get(index)
+        if merged is None:
+            merged = sorted([entry for entry in held if entry not in removed[index]] + added[index], key=rank)
+            self._merged[index] = merged
+        return merged
 
     def _sizes(self):
         added, removed = self._by_bucket()
@@ -146,7 +151,11 @@ class View:
         return sizes, list(itertools.accumulate(sizes))
 
     def _by_bucket(self):
+        """The changes by the part they fall in, worked out again after each change, and with
+        them the parts as the changes leave them (``_merged``), sorted once, not at each page:
+        images other tools put in, thousands at a time, fall in one part."""
         if self._layout is None:
+            self._merged = {}
             buckets = len(self.manifest.parts) + 1
             added, removed = [[] for _ in range(buckets)], [set() for _ in range(buckets)]
             for entry in self._added:

@@ -81,6 +81,12 @@ class Metrics:
         self.gallery_images = Gauge(
             "imagestore_gallery_images", "Images in the gallery, once this process has counted them", **on
         )
+        self.images_waiting = Gauge(
+            "imagestore_images_waiting_to_be_ready",
+            "Images other tools put in that wait for their record and thumbnail, as the process "
+            "making them ready counts them",
+            **on,
+        )
 
     @contextmanager
     def storage_call(self, operation):

@@ -1,0 +1,83 @@
+"""Images other tools put in are made ready (record, thumbnail) in the background, by the
+process that holds the discovery's turn, with one read of each original; meanwhile a page
+shows them by name, and never downloads an original."""
+
+import re
+
+import pytest
+import samples
+from eventually import eventually
+from processes import run_imagestore
+
+from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX
+
+FOUND = ["synced-a.png", "synced-b.png", "synced-c.png"]
+
+
+def put_in_by_another_tool(storage):
+    for number, key in enumerate(FOUND):
+        storage.put(key, samples.image(seed=number))
+
+
+def listed(client):
+    return client.get("/api/images?per_page=100").json["images"]
+
+
+def test_a_page_of_images_not_ready_yet_downloads_no_original(make_app, storage, storage_reads):
+    client = make_app(READY_PER_SECOND=0).test_client()
+    put_in_by_another_tool(storage)
+
+    images, page = listed(client), client.get("/")
+
+    assert [image["key"] for image in images] == FOUND
+    assert [image["ready"] for image in images] == [False] * 3
+    assert [image["size"] for image in images] == [None] * 3
+    assert page.status_code == 200 and "preview on its way" in page.get_data(as_text=True)
+    assert not set(FOUND) & set(storage_reads)
+
+
+def test_images_other_tools_put_in_are_made_ready_with_one_read_each(make_app, storage, storage_reads):
+    client = make_app(DISCOVERY_SECONDS=0.5, READY_PER_SECOND=20).test_client()
+    put_in_by_another_tool(storage)
+
+    ready = eventually(lambda: all(image["ready"] for image in listed(client)), timeout=30)
+
+    assert ready, listed(client)
+    for key in FOUND:
+        assert storage_reads.count(key) == 1, key
+        assert storage.get(METADATA_PREFIX + key) and storage.get(THUMBNAIL_PREFIX + key)
+    shown = {image["key"]: image for image in listed(client)}
+    assert shown["synced-a.png"]["width"] == 64 and shown["synced-a.png"]["content_type"] == "image/png"
+    assert client.get(shown["synced-a.png"]["thumbnail_url"]).status_code == 200
+
+
+def test_the_count_waiting_is_exported_and_falls_to_zero(make_app, storage):
+    client = make_app(DISCOVERY_SECONDS=0.5, READY_PER_SECOND=20).test_client()
+    put_in_by_another_tool(storage)
+
+    def waiting():
+        listed(client)
+        exported = re.search(
+            r"^imagestore_images_waiting_to_be_ready (\S+)$", client.get("/metrics").text, re.M
+        )
+        return exported is not None and exported.group(1) == "0.0"
+
+    assert eventually(waiting, timeout=30)
+
+
+@pytest.mark.parametrize("access", ["shared"])
+@pytest.mark.parametrize("backend", ["filesystem", "aws", "azure"])  # commands reach no in-memory store
+def test_scan_makes_them_ready_and_verify_counts_those_waiting(
+    config_path, backend, backend_variables, storage
+):
+    put_in_by_another_tool(storage)
+    variables = backend_variables(backend)
+
+    _, before = run_imagestore("verify", str(config_path), variables=variables)
+    code, scanned = run_imagestore("scan", str(config_path), variables=variables)
+    _, after = run_imagestore("verify", str(config_path), variables=variables)
+
+    assert "3 images other tools put in wait to be made ready" in before and "0 problems" in before
+    assert code == 0 and "3 images other tools put in made ready" in scanned, scanned
+    assert "wait to be made ready" not in after and "0 problems" in after
+    assert all(storage.get(METADATA_PREFIX + key) for key in FOUND)
