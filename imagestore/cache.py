@@ -14,6 +14,8 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+PLACEHOLDER_SECONDS = 5
+
 
 @dataclass(frozen=True)
 class Served:
@@ -127,23 +129,34 @@ class RecordCache:
     image is deleted: ``discard`` it then.
     """
 
-    def __init__(self, max_entries):
+    def __init__(self, max_entries, placeholder_seconds=PLACEHOLDER_SECONDS):
         self.max_entries = max_entries
+        self.placeholder_seconds = placeholder_seconds
         self._records = OrderedDict()
+        self._placeholders = {}
         self._lock = threading.Lock()
 
     def read(self, key, load):
-        """The record of ``key``, or ``load()`` it; a failed load is not kept, nor the
-        placeholder of an image not made ready yet (``ready`` False)."""
+        """The record of ``key``, or ``load()`` it; a failed load is not kept, and the
+        placeholder of an image not made ready yet (``ready`` False) only for
+        ``placeholder_seconds``, until its record may have been written."""
         with self._lock:
             record = self._records.get(key)
             if record is not None:
                 self._records.move_to_end(key)
                 return record
+            placeholder, until = self._placeholders.get(key, (None, 0))
+            if placeholder is not None and time.monotonic() < until:
+                return placeholder
         record = load()
         if record.get("ready") is False:
+            with self._lock:
+                self._placeholders[key] = record, time.monotonic() + self.placeholder_seconds
+                while len(self._placeholders) > self.max_entries:
+                    self._placeholders.pop(next(iter(self._placeholders)))
             return record
         with self._lock:
+            self._placeholders.pop(key, None)
             self._records[key] = record
             while len(self._records) > self.max_entries:
                 self._records.popitem(last=False)
@@ -152,3 +165,4 @@ class RecordCache:
     def discard(self, key):
         with self._lock:
             self._records.pop(key, None)
+            self._placeholders.pop(key, None)

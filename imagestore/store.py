@@ -193,6 +193,8 @@ def read_shown_record(db, key):
     metadata = _kept_metadata(db, key)
     if metadata is not None:
         return metadata
+    if not atomic.exists(db, key):
+        raise KeyError(key)
     return {"key": key, "filename": key, "size": None, "sha256": None, "ready": False} | _NOT_KNOWN_YET
 
 

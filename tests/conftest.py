@@ -33,7 +33,7 @@ from flask import Flask
 from processes import RunningApp, run_imagestore
 from werkzeug.serving import make_server
 
-from imagestore import ImageStore, create_app
+from imagestore import ImageStore, create_app, gallery
 from imagestore.database import backend_of, get_db
 from imagestore.index import snapshot
 from imagestore.state import current
@@ -235,6 +235,18 @@ def storage_requests(app, monkeypatch):
     for name in ("keys_in_order", "exists"):
         spied(backend, name)
     return calls
+
+
+@pytest.fixture
+def make_ready(app):
+    """Make images other tools put in ready now (record, thumbnail), as the process holding
+    the discovery's turn does in the background, and ``imagestore scan`` at once."""
+
+    def make(*keys):
+        with app.app_context():
+            gallery.make_ready(list(keys))
+
+    return make
 
 
 @pytest.fixture

@@ -85,9 +85,14 @@ def test_a_process_holding_old_bytes_never_answers_them_as_the_new_version(make_
     assert answer.headers["Cache-Control"] == "no-cache"
 
 
-def test_an_image_another_tool_put_in_has_a_versioned_original_and_a_revalidated_thumbnail(client, storage):
+def test_an_image_another_tool_put_in_is_revalidated_until_it_is_made_ready(client, storage, make_ready):
     storage.put("synced.png", samples.image())
-    (image,) = client.get("/api/images").json["images"]
-    assert client.get(image["url"]).headers["Cache-Control"] == KEPT_A_YEAR
-    assert "?v=" not in image["thumbnail_url"]
-    assert client.get(image["thumbnail_url"]).headers["Cache-Control"] == "no-cache"
+    (waiting,) = client.get("/api/images").json["images"]
+    assert "?v=" not in waiting["url"] and "?v=" not in waiting["thumbnail_url"]
+    assert client.get(waiting["url"]).headers["Cache-Control"] == "no-cache"
+
+    make_ready("synced.png")
+
+    (ready,) = client.get("/api/images").json["images"]
+    assert client.get(ready["url"]).headers["Cache-Control"] == KEPT_A_YEAR
+    assert client.get(ready["thumbnail_url"]).headers["Cache-Control"] == KEPT_A_YEAR

@@ -39,8 +39,11 @@ def test_an_image_put_in_by_another_tool_gets_its_thumbnail_on_first_request(cli
     assert ".imagestore/thumbnails/raw.png" in storage.names()
 
 
-def test_a_file_that_is_not_an_image_put_in_by_another_tool_is_only_offered_for_download(client, storage):
+def test_a_file_that_is_not_an_image_put_in_by_another_tool_is_only_offered_for_download(
+    client, storage, make_ready
+):
     storage.put("notes.html", b"<script>alert(1)</script>")
+    make_ready("notes.html")
     answer = client.get("/image/notes.html")
     assert answer.content_type == "application/octet-stream"
     assert answer.headers["Content-Disposition"].startswith("attachment")

@@ -25,12 +25,14 @@ log = logging.getLogger(__name__)
 
 class Readying:
     """What this process knows waits to be made ready, and its worker while it holds the turn,
-    which decodes within the app's ``budget`` (``photos.decoding``)."""
+    which decodes within the app's ``budget`` (``photos.decoding``) and calls ``made(key)``
+    after each image it made ready."""
 
-    def __init__(self, clock, per_second, budget):
+    def __init__(self, clock, per_second, budget, made=lambda key: None):
         self.clock = clock
         self.per_second = per_second
         self.budget = budget
+        self.made = made
         self._waiting = None
         self._lock = threading.Lock()
         self._worker = None
@@ -115,4 +117,5 @@ class Readying:
             log.warning("could not make %s ready: %s", key, error)
             return False
         self.gone([key])
+        self.made(key)
         return True
