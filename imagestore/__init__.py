@@ -13,12 +13,15 @@ from flask import Flask, redirect, request, url_for
 
 from . import errors, security, settings
 from .extension import ImageStore
+from .failures import StorageUnavailable
 from .observability import metrics, request_log
+from .photos.images import ImageRejected
+from .python_api import StoredImage
 from .settings import StartupError
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
-__all__ = ["ImageStore", "StartupError", "create_app"]
+__all__ = ["ImageRejected", "ImageStore", "StartupError", "StorageUnavailable", "StoredImage", "create_app"]
 
 
 def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", overrides=None):

@@ -9,7 +9,7 @@ from flask import abort, request, url_for
 
 from . import direct_uploads, gallery, store, uploads
 from .blueprint import bp
-from .responses import lookup, positive_int_arg, public
+from .responses import found, lookup, positive_int_arg, public
 
 MAX_PER_PAGE = 100
 MEDIA_TYPE = re.compile(r"[A-Za-z0-9.+-]{1,64}/[A-Za-z0-9.+-]{1,64}")
@@ -72,7 +72,7 @@ def get_image(key):
 
 @bp.delete("/api/images/<key:key>")
 def delete_image(key):
-    gallery.delete(key)
+    found(key, lambda: gallery.delete(key))
     return "", 204
 
 

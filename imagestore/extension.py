@@ -19,6 +19,7 @@ from .direct_uploads import upload_origin
 from .gallery import kept_gallery
 from .observability import metrics, request_log
 from .photos.decoding import pixel_budget
+from .python_api import StoreAPI
 from .redirects import signer_for
 from .settings import StartupError, from_environment
 from .staging import Sweeper
@@ -38,10 +39,11 @@ bp.context_processor(write_token.page_variables)
 errors.register(bp)
 
 
-class ImageStore:
+class ImageStore(StoreAPI):
     """Mounts the image store on an app. ``can_write``, when given, decides who may upload
     and delete (a callable asked within each request); without it the write token does
-    (``IMAGESTORE_WRITE_TOKEN``)."""
+    (``IMAGESTORE_WRITE_TOKEN``). The object is also the store's Python API (``python_api``),
+    for the host's own views, commands and jobs."""
 
     def __init__(self, app=None, can_write=None):
         self.can_write = can_write

@@ -23,7 +23,6 @@ from .index.kept import KeptIndex
 from .index.readying import Readying
 from .index.snapshot import PartGone
 from .photos import decoding
-from .responses import lookup
 from .state import current
 from .unfinished import Operations
 
@@ -64,9 +63,10 @@ def kept_gallery(clock, settings, counted, open_db, pixel_budget, after_turn=Non
             after_turn(db)
 
     discovery = Discovery(clock, settings["DISCOVERY_SECONDS"], settings["DISCOVERY_LISTS_PER_HOUR"])
-    readying = Readying(clock, settings["READY_PER_SECOND"], pixel_budget)
+    records = RecordCache(KEPT_RECORDS)
+    readying = Readying(clock, settings["READY_PER_SECOND"], pixel_budget, made=records.discard)
     index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, take_turn, readying)
-    kept = Kept(index, journal, RecordCache(KEPT_RECORDS), operations, readying)
+    kept = Kept(index, journal, records, operations, readying)
     counted.gallery_images.set_function(lambda: _count(kept))
     counted.images_waiting.set_function(lambda: _nan_for_none(readying.count))
     return kept
@@ -121,6 +121,7 @@ def make_ready(keys, made=lambda key: None):
             store.make_ready(db, key, decoding.budget())
         except KeyError:
             pass
+        kept.records.discard(key)
         made(key)
     kept.readying.gone(keys)
 
@@ -139,14 +140,21 @@ def save(db, filename, incoming, uploaded_ns):
 
 
 def delete(key):
-    """Delete an image, and forget it here at once. :raise 404: no such image."""
+    """Delete an image, and forget it here at once. :raise KeyError: no such image."""
     db, kept = get_db(), _kept()
 
     def announce(uploaded_ns):
         kept.journal.record(db, "removed", key, uploaded_ns)
 
-    uploaded_ns = lookup(lambda db, key: store.delete_image(db, key, kept.operations, announce), key)
+    uploaded_ns = store.delete_image(db, key, kept.operations, announce)
     _apply_here(db, kept, "removed", (uploaded_ns, key))
+
+
+def count():
+    """How many images the gallery holds, waiting for the store's index if need be."""
+    db, kept = get_db(), _kept()
+    _catch_up(db, kept)
+    return kept.index.wait(db, background_db()).total
 
 
 def _settle(db, journal, operation):

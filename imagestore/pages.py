@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 
 from . import gallery, serving, uploads
 from .blueprint import bp
-from .responses import flag_arg, positive_int_arg, public
+from .responses import flag_arg, found, positive_int_arg, public
 from .state import current
 
 
@@ -47,6 +47,6 @@ def rendition(key):
 
 @bp.post("/image/<key:key>/delete")
 def delete(key):
-    gallery.delete(key)
+    found(key, lambda: gallery.delete(key))
     flash(f"Deleted {key}", "stored")
     return redirect(url_for("imagestore.index"), 303)
