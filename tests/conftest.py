@@ -36,7 +36,9 @@ from werkzeug.serving import make_server
 from imagestore import ImageStore, create_app
 from imagestore.database import backend_of, get_db
 from imagestore.index import snapshot
+from imagestore.keys import RESERVED_PREFIX
 from imagestore.state import current
+from imagestore.unfinished import UNFINISHED_PREFIX
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 HOST_APP = Path(__file__).resolve().parent.parent / "examples" / "host_app.py"
@@ -318,11 +320,12 @@ def cloud(request):
     return request.param
 
 
-class FaultyStore:
-    """A store on moto or Azurite that the app reaches through ``proxy`` (``faults.py``)."""
+class StoreUnderTest:
+    """A test's store, which apps made in the test open with ``config``; ``direct_variables``
+    reach its storage straight, as an operator's shell does."""
 
-    def __init__(self, config, proxy, direct_variables):
-        self.config, self.proxy, self.direct_variables = config, proxy, direct_variables
+    def __init__(self, config, direct_variables):
+        self.config, self.direct_variables = config, direct_variables
 
     def keys(self):
         """Every key the store holds, listed straight from storage."""
@@ -333,9 +336,25 @@ class FaultyStore:
         finally:
             current(app).access.close()
 
+    def originals(self):
+        """The keys of the images the store holds, outside the reserved prefix."""
+        return {name for name in self.keys() if not name.startswith(RESERVED_PREFIX)}
+
+    def unfinished(self):
+        """The notes of uploads and deletes under way or left unfinished (``unfinished.py``)."""
+        return [name for name in self.keys() if name.startswith(UNFINISHED_PREFIX)]
+
     def verify(self):
         """``imagestore verify`` run as an operator runs it, straight against storage."""
         return run_imagestore("verify", str(self.config), variables=self.direct_variables)
+
+
+class FaultyStore(StoreUnderTest):
+    """A store on moto or Azurite that the app reaches through ``proxy`` (``faults.py``)."""
+
+    def __init__(self, config, proxy, direct_variables):
+        super().__init__(config, direct_variables)
+        self.proxy = proxy
 
 
 @pytest.fixture
