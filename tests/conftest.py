@@ -26,6 +26,7 @@ from emulators import (
     s3_variables,
     s3rver,
     seaweedfs,
+    seaweedfs_as_cluster,
     write_ini,
 )
 from faults import FAST_FAILING, STORAGE_TIMEOUT, FaultyProxy
@@ -61,6 +62,14 @@ def s3rver_endpoint(tmp_path_factory):
 def seaweedfs_endpoint(tmp_path_factory):
     with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def seaweedfs_cluster(tmp_path_factory):
+    """SeaweedFS as a cluster: a master, two volume servers, a filer and an S3 gateway, each a
+    process that a test can kill (``emulators.SeaweedfsCluster``)."""
+    with seaweedfs_as_cluster(tmp_path_factory.mktemp("seaweedfs-cluster")) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")
@@ -376,3 +385,14 @@ def faulty_store(cloud, store_name, tmp_path, backend_environment, request, monk
 def faulty_app(faulty_store, access, closed_afterwards):
     """An app on ``faulty_store`` that gives up on storage within a second or two."""
     return closed_afterwards(create_app(faulty_store.config, access=access, overrides=FAST_FAILING))
+
+
+@pytest.fixture
+def store_on_seaweedfs_cluster(seaweedfs_cluster, store_name, tmp_path, monkeypatch):
+    """This test's store, a bucket of the SeaweedFS cluster, which apps made in the test reach
+    straight; every volume server the test killed is started again afterwards."""
+    variables = s3_variables(seaweedfs_cluster.url)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    yield StoreUnderTest(write_ini("seaweedfs", store_name, tmp_path), variables)
+    seaweedfs_cluster.start_stopped_volume_servers()
