@@ -26,6 +26,7 @@ from emulators import (
     s3_variables,
     s3rver,
     seaweedfs,
+    seaweedfs_as_cluster,
     write_ini,
 )
 from faults import FAST_FAILING, STORAGE_TIMEOUT, FaultyProxy
@@ -36,7 +37,9 @@ from werkzeug.serving import make_server
 from imagestore import ImageStore, create_app, gallery
 from imagestore.database import backend_of, get_db
 from imagestore.index import snapshot
+from imagestore.keys import RESERVED_PREFIX
 from imagestore.state import current
+from imagestore.unfinished import UNFINISHED_PREFIX
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 HOST_APP = Path(__file__).resolve().parent.parent / "examples" / "host_app.py"
@@ -59,6 +62,14 @@ def s3rver_endpoint(tmp_path_factory):
 def seaweedfs_endpoint(tmp_path_factory):
     with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as endpoint:
         yield endpoint
+
+
+@pytest.fixture(scope="session")
+def seaweedfs_cluster(tmp_path_factory):
+    """SeaweedFS as a cluster: a master, two volume servers, a filer and an S3 gateway, each a
+    process that a test can kill (``emulators.SeaweedfsCluster``)."""
+    with seaweedfs_as_cluster(tmp_path_factory.mktemp("seaweedfs-cluster")) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="session")
@@ -330,11 +341,12 @@ def cloud(request):
     return request.param
 
 
-class FaultyStore:
-    """A store on moto or Azurite that the app reaches through ``proxy`` (``faults.py``)."""
+class StoreUnderTest:
+    """A test's store, which apps made in the test open with ``config``; ``direct_variables``
+    reach its storage straight, as an operator's shell does."""
 
-    def __init__(self, config, proxy, direct_variables):
-        self.config, self.proxy, self.direct_variables = config, proxy, direct_variables
+    def __init__(self, config, direct_variables):
+        self.config, self.direct_variables = config, direct_variables
 
     def keys(self):
         """Every key the store holds, listed straight from storage."""
@@ -345,9 +357,25 @@ class FaultyStore:
         finally:
             current(app).access.close()
 
+    def originals(self):
+        """The keys of the images the store holds, outside the reserved prefix."""
+        return {name for name in self.keys() if not name.startswith(RESERVED_PREFIX)}
+
+    def unfinished(self):
+        """The notes of uploads and deletes under way or left unfinished (``unfinished.py``)."""
+        return [name for name in self.keys() if name.startswith(UNFINISHED_PREFIX)]
+
     def verify(self):
         """``imagestore verify`` run as an operator runs it, straight against storage."""
         return run_imagestore("verify", str(self.config), variables=self.direct_variables)
+
+
+class FaultyStore(StoreUnderTest):
+    """A store on moto or Azurite that the app reaches through ``proxy`` (``faults.py``)."""
+
+    def __init__(self, config, proxy, direct_variables):
+        super().__init__(config, direct_variables)
+        self.proxy = proxy
 
 
 @pytest.fixture
@@ -369,3 +397,14 @@ def faulty_store(cloud, store_name, tmp_path, backend_environment, request, monk
 def faulty_app(faulty_store, access, closed_afterwards):
     """An app on ``faulty_store`` that gives up on storage within a second or two."""
     return closed_afterwards(create_app(faulty_store.config, access=access, overrides=FAST_FAILING))
+
+
+@pytest.fixture
+def store_on_seaweedfs_cluster(seaweedfs_cluster, store_name, tmp_path, monkeypatch):
+    """This test's store, a bucket of the SeaweedFS cluster, which apps made in the test reach
+    straight; every volume server the test killed is started again afterwards."""
+    variables = s3_variables(seaweedfs_cluster.url)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    yield StoreUnderTest(write_ini("seaweedfs", store_name, tmp_path), variables)
+    seaweedfs_cluster.start_stopped_volume_servers()

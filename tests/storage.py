@@ -55,13 +55,15 @@ class FolderStorage:
 
 
 class S3Storage:
-    def __init__(self, bucket):
+    def __init__(self, bucket, config=None):
+        """``config``: botocore's ``Config`` of the client, where boto3's defaults will not do."""
         self.bucket = bucket
         self.s3 = boto3.client(
             "s3",
             endpoint_url=os.environ["AWS_ENDPOINT_URL"],
             aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
+            config=config,
         )
 
     def names(self):
