@@ -36,7 +36,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from typing import NamedTuple
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import boto3
 import requests
@@ -73,6 +74,17 @@ TIMED = (
 )
 
 
+class Answer(NamedTuple):
+    """One request the proxy answered, as ``CountingProxy.log`` records it."""
+
+    started: float
+    ended: float
+    kind: str
+    key: str  # the object's key, "" for the bucket itself (a LIST)
+    status: int
+    size: int
+
+
 def kind_of(method, path):
     if method == "GET" and "list-type" in urlsplit(path).query:
         return "LIST"
@@ -95,6 +107,7 @@ class CountingProxy:
         self.in_flight = 0
         self.last_seen = time.monotonic()
         self.lock = threading.Lock()
+        self.log = None  # a list to record each answer in (``answered``), if one is set
         handler = type("Handler", (_Forwarder,), {"proxy": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
@@ -118,6 +131,13 @@ class CountingProxy:
         with self.lock:
             self.in_flight -= 1
             self.last_seen = time.monotonic()
+
+    def answered(self, method, path, started, status, size):
+        """Record one answer in ``log``, if set: when its request began and ended
+        (``time.monotonic``), its kind, its object key, status and body's bytes."""
+        if self.log is not None:
+            key = unquote(urlsplit(path).path).lstrip("/").partition("/")[2]
+            self.log.append(Answer(started, time.monotonic(), kind_of(method, path), key, status, size))
 
     def take(self):
         """The counts since the last take, as a dict with their ``total``."""
@@ -148,6 +168,7 @@ class _Forwarder(BaseHTTPRequestHandler):
 
     def do_request(self):
         self.proxy.began(self.command, self.path)
+        started = time.monotonic()
         try:
             body = self._raw_body()
             try:
@@ -155,6 +176,7 @@ class _Forwarder(BaseHTTPRequestHandler):
             except (ConnectionError, http.client.HTTPException):  # moto closed the kept connection
                 self._upstream.close()
                 answer, data = self._forward(body)
+            self.proxy.answered(self.command, self.path, started, answer.status, len(data))
         finally:
             self.proxy.ended()
         self.send_response_only(answer.status, answer.reason)

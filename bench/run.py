@@ -2,12 +2,15 @@
 
     python bench/run.py [--photos 40] [--clients 8] [--seconds 5] [--chart docs/benchmark.png]
                         [--store-sizes 100 10000] [--request-sizes 100 10000]
-                        [--copy-images 200] [--backends in-memory filesystem aws azure]
+                        [--copy-images 200] [--found-images 1000]
+                        [--backends in-memory filesystem aws azure]
 
 ``--store-sizes`` with no sizes skips the store-size test, ``--request-sizes`` with
 none the count of storage requests per action (``requests_per_action.py``),
 ``--copy-images 0`` the rate of ``imagestore copy`` beside the SDK script
-(``copy_rate.py``, on emulators of its own; run when aws and azure are measured).
+(``copy_rate.py``, on emulators of its own; run when aws and azure are measured),
+``--found-images 0`` what images other tools put in cost to make ready
+(``found_images.py``, on S3).
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
 starts the app as users do (``python app-<mode>-access.py <ini>``; also without
@@ -50,6 +53,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 matplotlib.use("Agg")
 import copy_rate  # noqa: E402
+import found_images  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import phone_photo  # noqa: E402
 import requests_per_action  # noqa: E402
@@ -558,6 +562,12 @@ def main():
         "--copy-images", type=int, default=200, help="images in the copy-rate test; 0 skips it"
     )
     parser.add_argument(
+        "--found-images",
+        type=int,
+        default=1000,
+        help="images other tools put in, made ready (on S3); 0 skips it",
+    )
+    parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=BACKENDS, help="measure these backends only"
     )
     args = parser.parse_args()
@@ -584,6 +594,9 @@ def main():
             request_counts = {}
             if "aws" in args.backends and args.request_sizes:
                 request_counts = requests_per_action.measure(endpoints["aws"], args.request_sizes, folder)
+            found = None
+            if "aws" in args.backends and args.found_images:
+                found = found_images.measure(endpoints["aws"], args.found_images, folder)
     copy_rates = None
     if args.copy_images and {"aws", "azure"} <= set(args.backends):
         copy_rates = copy_rate.measure(args.copy_images)
@@ -593,6 +606,8 @@ def main():
     if copy_rates:
         copy_rate.save(copy_rates)
         print("\n" + copy_rate.table(copy_rates))
+    if found:
+        print("\n" + found_images.table(found))
     chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
 
