@@ -12,7 +12,7 @@ so that the host's routes, error pages and headers are left as they are.
 
 import logging
 
-from . import api, errors, health, pages, security, serving, write_token  # noqa: F401 (routes)
+from . import api, errors, health, pages, readers, security, serving, write_token  # noqa: F401 (routes)
 from .blueprint import bp
 from .database import open_access
 from .direct_uploads import upload_origin
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 bp.before_request(metrics.start_request)
 bp.before_request(limit_request_size)
+bp.before_request(readers.require_reader)
 bp.before_request(security.refuse_cross_site_writes)
 bp.before_request(write_token.require_write_token)
 bp.after_request(request_log.log_request)
@@ -42,11 +43,13 @@ errors.register(bp)
 class ImageStore(StoreAPI):
     """Mounts the image store on an app. ``can_write``, when given, decides who may upload
     and delete (a callable asked within each request); without it the write token does
-    (``IMAGESTORE_WRITE_TOKEN``). The object is also the store's Python API (``python_api``),
-    for the host's own views, commands and jobs."""
+    (``IMAGESTORE_WRITE_TOKEN``). ``can_read``, when given, decides who may see the
+    gallery, the API and the images (``readers``); without it everyone may. The object is
+    also the store's Python API (``python_api``), for the host's own views, commands and jobs."""
 
-    def __init__(self, app=None, can_write=None):
+    def __init__(self, app=None, can_write=None, can_read=None):
         self.can_write = can_write
+        self.can_read = can_read
         if app is not None:
             self.init_app(app)
 
@@ -73,15 +76,18 @@ class ImageStore(StoreAPI):
             url_prefix,
             self.can_write,
             overrides,
+            self.can_read,
         )
         app.extensions[EXTENSION_KEY] = store
         app.teardown_appcontext(store.access.end_request)
         app.register_blueprint(bp, url_prefix=url_prefix)
 
 
-def open_store(config_path, access, url_prefix="", can_write=None, overrides=None):
-    """Open the store and build what the app keeps of it. :raise StartupError:"""
+def open_store(config_path, access, url_prefix="", can_write=None, overrides=None, can_read=None):
+    """Open the store and build what the app keeps of it; a store whose host decides who may
+    see it answers privately. :raise StartupError:"""
     settings = {**from_environment(), **(overrides or {})}
+    settings["PRIVATE"] = settings["PRIVATE"] or can_read is not None
     counted = metrics.Metrics()
     access_mode = open_access(config_path, access, settings, counted.storage_call)
     database = access_mode.database
@@ -99,6 +105,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
         settings=settings,
         url_prefix=url_prefix,
         can_write=can_write,
+        can_read=can_read,
         metrics=counted,
         access=access_mode,
         cache=serving.served_cache(settings, counted),

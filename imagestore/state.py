@@ -15,6 +15,7 @@ class ImageStoreState:
     settings: dict
     url_prefix: str
     can_write: Callable[[], bool] | None
+    can_read: Callable[[], bool] | None
     metrics: Any
     access: Any
     cache: Any

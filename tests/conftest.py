@@ -272,14 +272,15 @@ def open_app(closed_afterwards):
 
 @pytest.fixture
 def mount(config_path, access, closed_afterwards):
-    """Mount this test's store in a bare app of a host's own: ``mount(can_write, **config)``
-    sets the host's config over ``SECRET_KEY``, ``IMAGESTORE_CONFIG`` and ``IMAGESTORE_ACCESS``."""
+    """Mount this test's store in a bare app of a host's own: ``mount(can_write, can_read=...,
+    **config)`` sets the host's config over ``SECRET_KEY``, ``IMAGESTORE_CONFIG`` and
+    ``IMAGESTORE_ACCESS``."""
 
-    def mount_(can_write=None, **config):
+    def mount_(can_write=None, can_read=None, **config):
         app = Flask("host")
         app.config.update(SECRET_KEY="the host's", IMAGESTORE_CONFIG=config_path, IMAGESTORE_ACCESS=access)
         app.config.update(config)
-        ImageStore(app, can_write=can_write)
+        ImageStore(app, can_write=can_write, can_read=can_read)
         return closed_afterwards(app)
 
     return mount_
