@@ -14,7 +14,7 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-PLACEHOLDER_SECONDS = 5
+PLACEHOLDER_SECONDS = 30
 
 
 @dataclass(frozen=True)
