@@ -16,6 +16,7 @@ run: $(VENV)/.app-installed
 	$(PYTHON) app.py
 
 test: $(VENV)/.dev-installed node_modules/.installed $(CHROMIUM) $(FAKETIME)
+	$(PYTHON) -m mypy
 	$(PYTHON) -m pytest
 
 bench: $(VENV)/.dev-installed node_modules/.installed

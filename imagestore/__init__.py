@@ -6,6 +6,7 @@ The storage backend is whatever the `.ini` names, and the access mode is decided
 in ``database.py`` alone.
 """
 
+import os
 from functools import wraps
 from pathlib import Path
 
@@ -24,7 +25,11 @@ EXAMPLES = Path(__file__).resolve().parent / "examples"
 __all__ = ["ImageRejected", "ImageStore", "StartupError", "StorageUnavailable", "StoredImage", "create_app"]
 
 
-def create_app(config_path=EXAMPLES / "in-memory.ini", access="single", overrides=None):
+def create_app(
+    config_path: str | os.PathLike = EXAMPLES / "in-memory.ini",
+    access: str = "single",
+    overrides: dict | None = None,
+) -> Flask:
     """Build the standalone app on the database that ``config_path`` describes; a relative
     path in it (the folder backend's ``folder_path``) is taken relative to the `.ini`'s folder.
 

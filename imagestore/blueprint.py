@@ -21,4 +21,8 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("key", KeyConverter))
+
+
+@bp.record_once
+def add_key_converter(state):
+    state.app.url_map.converters.setdefault("key", KeyConverter)

@@ -11,6 +11,9 @@ so that the host's routes, error pages and headers are left as they are.
 """
 
 import logging
+from collections.abc import Callable
+
+from flask import Flask
 
 from . import api, errors, health, pages, readers, security, serving, write_token  # noqa: F401 (routes)
 from .blueprint import bp
@@ -47,13 +50,18 @@ class ImageStore(StoreAPI):
     gallery, the API and the images (``readers``); without it everyone may. The object is
     also the store's Python API (``python_api``), for the host's own views, commands and jobs."""
 
-    def __init__(self, app=None, can_write=None, can_read=None):
+    def __init__(
+        self,
+        app: Flask | None = None,
+        can_write: Callable[[], bool] | None = None,
+        can_read: Callable[[], bool] | None = None,
+    ) -> None:
         self.can_write = can_write
         self.can_read = can_read
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app, overrides=None):
+    def init_app(self, app: Flask, overrides: dict | None = None) -> None:
         """Open the store the app's config names and mount it. Reads ``IMAGESTORE_CONFIG``
         (the CShelve `.ini`), ``IMAGESTORE_URL_PREFIX`` (``/images``) and
         ``IMAGESTORE_ACCESS`` (``single`` or ``shared``); ``overrides`` replaces settings

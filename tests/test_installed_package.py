@@ -113,3 +113,15 @@ def test_a_host_app_mounts_the_installed_store_under_its_prefix(installed, elsew
     finally:
         host.stop()
     assert (elsewhere / "var" / "images" / key).read_bytes() == photo
+
+
+def test_the_installed_package_is_typed_and_exports_its_python_api(installed, elsewhere):
+    check = (
+        "import importlib.resources, imagestore;"
+        "print(importlib.resources.files('imagestore').joinpath('py.typed').is_file(),"
+        " sorted(set(imagestore.__all__)))"
+    )
+    typed, exported = run(installed, "-c", check, cwd=elsewhere).stdout.strip().split(" ", 1)
+    assert typed == "True"
+    names = ["ImageRejected", "ImageStore", "StartupError", "StorageUnavailable", "StoredImage", "create_app"]
+    assert exported == repr(names)
