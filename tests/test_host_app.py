@@ -59,6 +59,33 @@ def test_an_image_uploaded_under_the_prefix_comes_back_from_there(host_app):
     assert client.get("/images/api/images").json["total"] == 1
 
 
+def post_profile_photo(client, name, data):
+    return client.post(
+        "/profile-photo", data={"photo": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+    )
+
+
+def test_the_hosts_own_form_saves_a_profile_photo_and_shows_it(host_app):
+    client = host_app.test_client()
+    sign_in(client)
+    photo = samples.image(size=(320, 240))
+
+    saved = post_profile_photo(client, "me.png", photo)
+
+    assert saved.status_code == 303
+    home = client.get("/").get_data(as_text=True)
+    assert 'class="profile-photo" src="/images/thumb/me.png?v=' in home
+    assert client.get("/images/image/me.png").data == photo
+
+
+def test_the_hosts_own_form_says_why_a_file_is_refused(host_app):
+    client = host_app.test_client()
+    sign_in(client)
+    refused = post_profile_photo(client, "me.png", b"not a picture")
+    assert refused.status_code == 400 and "is not a PNG, JPEG" in refused.get_data(as_text=True)
+    assert client.get("/images/api/images").json["total"] == 0
+
+
 def test_someone_the_host_does_not_let_write_is_refused_with_a_reason(host_app):
     answer = post_image(host_app.test_client())
     assert answer.status_code == 403

@@ -110,6 +110,9 @@ def test_a_host_app_mounts_the_installed_store_under_its_prefix(installed, elsew
         photo = samples.photo(size=(640, 480))
         key = upload_over_http(f"{host.url}/images", "holiday.jpg", photo, session=browser)
         assert requests.get(f"{host.url}/images/image/{key}", timeout=30).content == photo
+        profile = {"photo": ("me.jpg", samples.photo(size=(320, 240), seed=2))}
+        assert browser.post(f"{host.url}/profile-photo", files=profile, timeout=30).status_code == 200
+        assert 'class="profile-photo" src="/images/thumb/me.jpg?v=' in browser.get(host.url, timeout=30).text
     finally:
         host.stop()
     assert (elsewhere / "var" / "images" / key).read_bytes() == photo
