@@ -257,9 +257,13 @@ def delete_image(db, key, operations, announce):
     """Delete an image and all the app keeps for it, then ``announce(uploaded_ns)`` (its
     journal entry), and return its upload time: 0 for an image another tool put in, None
     when its record is gone. What fails on the way is raised, and the delete finished
-    later (``unfinished``). :raise KeyError: no such image."""
+    later (``unfinished``), or by the next delete of the same key, which finds the image
+    gone and its delete unfinished. :raise KeyError: no such image."""
     if not atomic.exists(db, key):
-        raise KeyError(key)
+        finished = operations.finish_delete_of(db, key)
+        if finished is None:
+            raise KeyError(key)
+        return finished.uploaded_ns
     metadata = _kept_metadata(db, key)
     uploaded_ns = None if metadata is None else metadata.get("uploaded_ns", 0)
     sha256 = None if metadata is None else metadata.get("sha256")

@@ -146,6 +146,20 @@ class Operations:
                 log.info("could not settle the %s of %s yet: %s", operation.kind, operation.key, error)
                 time.sleep(SETTLE_RETRY_SECONDS)
 
+    def finish_delete_of(self, db, key):
+        """Finish now an unfinished delete of ``key``, due or not, and return it; None when
+        there is none. One listing of the notes, which are few: for a delete that finds no
+        image, as a client's second try after a 503 does."""
+        for name in list(backend_of(db).keys_in_order(UNFINISHED_PREFIX, "")):
+            try:
+                operation = Operation.read(db, name)
+            except (KeyError, ValueError, TypeError):
+                continue
+            if operation.kind == DELETE and operation.key == key:
+                self._settle_note(db, name, operation)
+                return operation
+        return None
+
     def settle_due(self, db):
         """Settle every operation whose note is due; return how many."""
         backend, now, settled = backend_of(db), self.clock.now_ns(), 0

@@ -93,6 +93,21 @@ def test_a_delete_that_fails_half_way_is_finished(faulty_store, faulty_app):
     assert code == 0, said
 
 
+def test_a_delete_tried_again_after_a_503_finishes_what_the_first_began(faulty_store, faulty_app):
+    client, proxy = faulty_app.test_client(), faulty_store.proxy
+    assert upload(client, "again.png", samples.image()).status_code == 201
+    proxy.fail("busy", lambda seen: seen.method == "PUT" and seen.key.startswith(".imagestore/journal/"))
+    assert client.delete("/api/images/again.png").status_code == 503
+    proxy.heal()
+    assert "again.png" not in faulty_store.keys(), "the first delete got as far as the image"
+
+    tried_again = client.delete("/api/images/again.png")
+
+    assert tried_again.status_code == 204
+    assert not _traces_of("again.png", faulty_store.keys())
+    assert listed(client) == []
+
+
 def _traces_of(key, names):
     """What the store holds of ``key``: the image, what is kept for it, notes under way."""
     return {
