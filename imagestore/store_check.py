@@ -77,10 +77,11 @@ class StoreCheck:
     def _operations(self):
         """The uploads and deletes under way, or left unfinished, by the name of their note."""
         operations = {}
-        for name in sorted(name for name in self.names if name.startswith(unfinished.UNFINISHED_PREFIX)):
+        notes = (name for name in self.names if name.startswith(unfinished.UNFINISHED_PREFIX))
+        for name in sorted(set(notes) - {unfinished.FOLDER_KEEPER}):
             try:
                 operations[name] = unfinished.Operation.read(self.db, name)
-            except (KeyError, ValueError, TypeError):
+            except (KeyError, ValueError):
                 continue
         return operations
 

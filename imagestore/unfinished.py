@@ -30,12 +30,15 @@ import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 
+from cshelve import EncryptedDataCorruptionError
+
 from . import atomic
 from .database import backend_of
 from .failures import StorageUnavailable
 from .keys import RESERVED_PREFIX
 
 UNFINISHED_PREFIX = RESERVED_PREFIX + "unfinished/"
+FOLDER_KEEPER = UNFINISHED_PREFIX + "~folder"  # sorts after every note, and is never due
 UPLOAD, DELETE = "upload", "delete"
 BYTES_PER_SECOND = 1_000_000  # the slowest link to storage an upload's budget allows for
 SETTLE_TRIES = 12
@@ -70,7 +73,10 @@ class Operation:
     @classmethod
     def read(cls, db, name):
         """The operation a note holds. :raise KeyError: it is gone; ValueError: unreadable."""
-        return cls(**json.loads(db[name]))
+        try:
+            return cls(**json.loads(db[name]))
+        except (TypeError, EncryptedDataCorruptionError) as error:
+            raise ValueError(f"{name} holds no operation") from error
 
 
 class Operations:
@@ -79,6 +85,7 @@ class Operations:
     (``store.settle``) undoes or finishes one; ``open_db`` gives a database to a thread."""
 
     def __init__(self, clock, budget_seconds, longest_call_seconds, settle, open_db=None):
+        self._folder_kept = False
         self.clock = clock
         self.budget_ns = int(budget_seconds * 10**9)
         self.longest_call_ns = int(longest_call_seconds * 10**9)
@@ -88,6 +95,7 @@ class Operations:
     def begin(self, db, kind, key, uploaded_ns, sha256=None, size=0):
         """Write the note of an operation about to start, which writes ``size`` bytes, and
         return it. :raise: storage failed."""
+        self._keep_folder(db)
         now = self.clock.now_ns()
         deadline = now + self.budget_ns + size * 10**9 // BYTES_PER_SECOND
         operation = Operation(
@@ -99,6 +107,14 @@ class Operations:
             self.failed(db, operation)
             raise
         return operation
+
+    def _keep_folder(self, db):
+        """Write, once a process, an object that stays in the notes' folder: S3-compatible
+        servers that keep objects as files (s3rver) remove a folder its last delete leaves
+        empty, and fail a note written into it meanwhile."""
+        if not self._folder_kept:
+            atomic.put(db, FOLDER_KEEPER, b"")
+            self._folder_kept = True
 
     def cancel(self, db, operation):
         """Forget an operation that wrote nothing. :raise: storage failed (the note is settled later)."""
@@ -151,9 +167,11 @@ class Operations:
         there is none. One listing of the notes, which are few: for a delete that finds no
         image, as a client's second try after a 503 does."""
         for name in list(backend_of(db).keys_in_order(UNFINISHED_PREFIX, "")):
+            if name == FOLDER_KEEPER:
+                continue
             try:
                 operation = Operation.read(db, name)
-            except (KeyError, ValueError, TypeError):
+            except (KeyError, ValueError):
                 continue
             if operation.kind == DELETE and operation.key == key:
                 self._settle_note(db, name, operation)
@@ -175,7 +193,7 @@ class Operations:
             operation = operation or Operation.read(db, name)
         except KeyError:
             return
-        except (ValueError, TypeError):
+        except ValueError:
             log.warning("deleting a note of an unfinished operation that cannot be read: %s", name)
         else:
             self.settle(db, operation)

@@ -39,7 +39,7 @@ from imagestore.database import backend_of, get_db
 from imagestore.index import snapshot
 from imagestore.keys import RESERVED_PREFIX
 from imagestore.state import current
-from imagestore.unfinished import UNFINISHED_PREFIX
+from imagestore.unfinished import FOLDER_KEEPER, UNFINISHED_PREFIX
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
 HOST_APP = Path(__file__).resolve().parent.parent / "examples" / "host_app.py"
@@ -364,7 +364,7 @@ class StoreUnderTest:
 
     def unfinished(self):
         """The notes of uploads and deletes under way or left unfinished (``unfinished.py``)."""
-        return [name for name in self.keys() if name.startswith(UNFINISHED_PREFIX)]
+        return [name for name in self.keys() if name.startswith(UNFINISHED_PREFIX) and name != FOLDER_KEEPER]
 
     def verify(self):
         """``imagestore verify`` run as an operator runs it, straight against storage."""

@@ -15,7 +15,7 @@ from faults import SETTLED_WITHIN
 
 from imagestore.index.order import NEWEST_PREFIX
 from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX
-from imagestore.unfinished import UNFINISHED_PREFIX
+from imagestore.unfinished import FOLDER_KEEPER, UNFINISHED_PREFIX
 
 
 def upload(client, name, data):
@@ -110,8 +110,12 @@ def test_a_delete_tried_again_after_a_503_finishes_what_the_first_began(faulty_s
 
 def _traces_of(key, names):
     """What the store holds of ``key``: the image, what is kept for it, notes under way."""
-    return {
-        name
-        for name in names
-        if name == key or name.endswith("/" + key) or name.startswith(UNFINISHED_PREFIX)
-    } - {name for name in names if name.startswith(".imagestore/journal/")}
+    return (
+        {
+            name
+            for name in names
+            if name == key or name.endswith("/" + key) or name.startswith(UNFINISHED_PREFIX)
+        }
+        - {name for name in names if name.startswith(".imagestore/journal/")}
+        - {FOLDER_KEEPER}
+    )

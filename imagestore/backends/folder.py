@@ -69,9 +69,14 @@ class Folder(Backend):
 
     def _move_into_place(self, key, temporary, target, exclusive):
         """A delete in another process may remove the folder it left empty between our
-        ``mkdir`` and the link: then the folder is made again."""
+        ``mkdir`` and the link, or within ``mkdir`` itself: then the folder is made again."""
         for attempt in range(FOLDER_ATTEMPTS):
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                if attempt == FOLDER_ATTEMPTS - 1:
+                    raise
+                continue
             try:
                 if exclusive:
                     os.link(temporary, target)
