@@ -5,7 +5,7 @@ python app-single-access.py [CONFIG.ini] [--host HOST] [--port PORT]
 
 import sys
 
-from imagestore.cli import main
+from imagestore.commands.serve import main
 
 if __name__ == "__main__":
     sys.exit(main(access="single"))

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
 
-from . import errors, security, settings
+from . import settings
 from .extension import ImageStore
 from .failures import StorageUnavailable
 from .observability import metrics, request_log
 from .photos.images import ImageRejected
 from .python_api import StoredImage
 from .settings import StartupError
+from .web import errors, security
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 

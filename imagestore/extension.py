@@ -15,20 +15,20 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from . import api, errors, health, pages, readers, security, serving, write_token  # noqa: F401 (routes)
-from .blueprint import bp
 from .database import open_access
-from .direct_uploads import upload_origin
 from .gallery import kept_gallery
 from .observability import metrics, request_log
 from .photos.decoding import pixel_budget
 from .python_api import StoreAPI
-from .redirects import signer_for
 from .settings import StartupError, from_environment
 from .staging import Sweeper
 from .state import EXTENSION_KEY, ImageStoreState
-from .upload_limits import Announcements
-from .uploads import limit_request_size
+from .web import api, errors, health, pages, readers, security, serving, write_token  # noqa: F401 (routes)
+from .web.blueprint import bp
+from .web.direct_uploads import upload_origin
+from .web.redirects import signer_for
+from .web.upload_limits import Announcements
+from .web.uploads import limit_request_size
 
 log = logging.getLogger(__name__)
 

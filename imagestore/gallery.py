@@ -14,7 +14,7 @@ are kept in the process and a page view reads none.
 import logging
 from dataclasses import dataclass
 
-from . import serving, store
+from . import store
 from .cache import RecordCache
 from .database import background_db, get_db
 from .index.discovery import Discovery
@@ -25,6 +25,7 @@ from .index.snapshot import PartGone
 from .photos import decoding
 from .state import current
 from .unfinished import Operations
+from .web import serving
 
 PER_PAGE = 24
 KEPT_RECORDS = 50_000

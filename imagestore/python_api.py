@@ -31,12 +31,13 @@ from typing import IO, BinaryIO
 from flask import current_app, has_request_context, url_for
 from werkzeug.datastructures import FileStorage
 
-from . import failures, gallery, store, uploads
+from . import failures, gallery, store
 from .database import get_db
 from .failures import StorageUnavailable
 from .keys import is_servable_key
 from .photos.images import ImageRejected
 from .versions import version_args
+from .web import uploads
 
 KINDS = {"image": "imagestore.image", "thumbnail": "imagestore.thumbnail", "screen": "imagestore.rendition"}
 Saveable = FileStorage | str | os.PathLike | bytes | IO[bytes]

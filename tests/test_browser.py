@@ -13,8 +13,8 @@ import samples
 from emulators import PROJECT_ROOT
 from playwright.sync_api import expect, sync_playwright
 
-from imagestore import upload_limits
 from imagestore.state import current
+from imagestore.web import upload_limits
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -15,9 +15,9 @@ from emulators import PROJECT_ROOT, write_ini
 from filled import fill_as_users_do, with_encryption
 from processes import IMAGESTORE, clean_environment, run_imagestore
 
+from imagestore.commands.store_copy import StoreCopy
 from imagestore.database import get_db
 from imagestore.index.journal import Journal
-from imagestore.store_copy import StoreCopy
 
 SHARED_BACKENDS = ("filesystem", "aws", "azure")
 DIRECTIONS = [(source, to) for source in SHARED_BACKENDS for to in SHARED_BACKENDS if source != to]

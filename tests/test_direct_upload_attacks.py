@@ -21,10 +21,10 @@ from direct_client import (
     start,
 )
 
-from imagestore import direct_uploads
 from imagestore.backends import Observed, azure
 from imagestore.database import clock_of
 from imagestore.staging import CLAIMED_PREFIX, STAGING_PREFIX, sweep
+from imagestore.web import direct_uploads
 
 LARGE = b"\xff" * (4 * 2**20)  # four times what any test announces
 TICKET_NS = direct_uploads.TICKET_SECONDS * 10**9

@@ -28,9 +28,9 @@ from prometheus_client import (
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from ..backends import KeyTaken
-from ..blueprint import bp
 from ..state import current
-from ..write_token import may_write
+from ..web.blueprint import bp
+from ..web.write_token import may_write
 
 HTTP_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}  # never a client's own word
 REFUSAL_REASONS = (

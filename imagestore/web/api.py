@@ -7,7 +7,8 @@ from importlib import resources
 
 from flask import abort, request, url_for
 
-from . import direct_uploads, gallery, store, uploads
+from .. import gallery, store
+from . import direct_uploads, uploads
 from .blueprint import bp
 from .responses import found, lookup, positive_int_arg, public
 
@@ -102,4 +103,4 @@ def openapi():
 
 @cache
 def _document():
-    return json.loads(resources.files(__package__).joinpath("openapi.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("imagestore").joinpath("openapi.json").read_text(encoding="utf-8"))

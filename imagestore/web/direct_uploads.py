@@ -25,10 +25,11 @@ from urllib.parse import urlsplit
 from flask import abort, current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from . import atomic, staging, upload_limits, uploads
-from .backends import Changed, KeyTaken
-from .database import backend_of, clock_of, get_db
-from .state import current
+from .. import atomic, staging
+from ..backends import Changed, KeyTaken
+from ..database import backend_of, clock_of, get_db
+from ..state import current
+from . import upload_limits, uploads
 
 TICKET_SECONDS = 15 * 60
 TICKET_SALT = "imagestore.direct-upload"

@@ -1,7 +1,7 @@
 """The operator's command line: ``imagestore`` (also ``python -m imagestore``).
 
 - ``imagestore serve CONFIG.ini [--access single|shared]`` and ``imagestore init
-  [FOLDER]`` start the app and copy out the example `.ini` files (``cli``).
+  [FOLDER]`` start the app and copy out the example `.ini` files (``serve``).
 - ``imagestore import CONFIG.ini PATH...`` stores every image file under the paths
   (folders recursively) exactly as uploads do: judged by its bytes, a key of its
   own, previews, its location removed. Each refused file is named, with why.
@@ -35,12 +35,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from . import StartupError, cli, create_app, gallery, uploads
-from .database import get_db
-from .index import order
-from .keys import is_servable_key
-from .parallel import map_in_threads
-from .state import current
+from .. import StartupError, create_app, gallery
+from ..database import get_db
+from ..index import order
+from ..keys import is_servable_key
+from ..parallel import map_in_threads
+from ..state import current
+from ..web import uploads
+from . import serve as cli
 from .store_check import StoreCheck
 from .store_copy import StoreCopy
 

@@ -5,14 +5,14 @@ from dataclasses import dataclass, field
 
 from flask import request
 
-from . import gallery
-from .database import clock_of, get_db
-from .observability import metrics
-from .parallel import map_in_threads
-from .photos import decoding, incoming
-from .photos.decoding import Busy
-from .photos.images import ImageRejected
-from .state import current
+from .. import gallery
+from ..database import clock_of, get_db
+from ..observability import metrics
+from ..parallel import map_in_threads
+from ..photos import decoding, incoming
+from ..photos.decoding import Busy
+from ..photos.images import ImageRejected
+from ..state import current
 
 NO_FILE = "no file was sent: choose one or more images (form field 'file')"
 STORING_THREADS = 8

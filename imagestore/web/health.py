@@ -2,11 +2,11 @@
 
 import logging
 
-from . import atomic, failures
+from .. import atomic, failures
+from ..database import backend_of, get_db
+from ..keys import RESERVED_PREFIX
+from ..state import current
 from .blueprint import bp
-from .database import backend_of, get_db
-from .keys import RESERVED_PREFIX
-from .state import current
 
 log = logging.getLogger(__name__)
 PROBE_KEY = RESERVED_PREFIX + "readiness-probe"

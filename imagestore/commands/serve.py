@@ -8,10 +8,10 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import EXAMPLES, StartupError, create_app
-from .observability import request_log
-from .settings import configured_write_token
-from .state import current
+from .. import EXAMPLES, StartupError, create_app
+from ..observability import request_log
+from ..settings import configured_write_token
+from ..state import current
 
 IN_MEMORY_WARNING = (
     "warning: the in-memory backend keeps images in this process's memory only; they are lost when it stops"

@@ -19,11 +19,11 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from . import atomic
-from .database import clock_of
-from .index import order
-from .index.journal import Journal
-from .store import KEPT_PREFIXES, METADATA_PREFIX
+from .. import atomic
+from ..database import clock_of
+from ..index import order
+from ..index.journal import Journal
+from ..store import KEPT_PREFIXES, METADATA_PREFIX
 
 
 @dataclass(frozen=True)

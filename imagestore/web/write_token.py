@@ -12,9 +12,9 @@ import hmac
 
 from flask import abort, flash, redirect, request, session, url_for
 
+from ..state import current
 from .blueprint import bp
 from .security import SAFE_METHODS
-from .state import current
 
 SESSION_KEY = "write_token_digest"
 

@@ -10,16 +10,16 @@ import hashlib
 
 from flask import current_app, request
 
-from . import atomic, store
-from .cache import Served, ServedCache
-from .database import get_db
-from .keys import key_from_filename
-from .photos.images import GENERIC_TYPE, content_type_of
-from .photos.previews import THUMBNAIL_TYPE
+from .. import atomic, store
+from ..cache import Served, ServedCache
+from ..database import get_db
+from ..keys import key_from_filename
+from ..photos.images import GENERIC_TYPE, content_type_of
+from ..photos.previews import THUMBNAIL_TYPE
+from ..state import current
+from ..versions import cache_control
 from .redirects import redirect_to_storage
 from .responses import filename_options, found, lookup
-from .state import current
-from .versions import cache_control
 
 IMAGE_POLICY = "default-src 'none'; sandbox"
 

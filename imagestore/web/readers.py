@@ -11,7 +11,7 @@ probes and ``/metrics`` stay open, as they show no image.
 
 from flask import abort, request
 
-from .state import current
+from ..state import current
 
 IMAGE_ENDPOINTS = {"imagestore.image", "imagestore.thumbnail", "imagestore.rendition"}
 OPEN_ENDPOINTS = {"imagestore.static", "imagestore.healthz", "imagestore.readyz", "imagestore.serve_metrics"}

@@ -7,10 +7,10 @@ from urllib.parse import quote
 
 from flask import abort, request, url_for
 
-from .database import get_db
-from .keys import is_servable_key
-from .photos.previews import needs_rendition
-from .versions import version_args
+from ..database import get_db
+from ..keys import is_servable_key
+from ..photos.previews import needs_rendition
+from ..versions import version_args
 
 PUBLIC_FIELDS = (
     "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",

@@ -17,8 +17,8 @@ class KeyConverter(PathConverter):
 bp = Blueprint(
     "imagestore",
     __name__,
-    template_folder="templates",
-    static_folder="static",
+    template_folder="../templates",  # the package's, shared with the standalone app
+    static_folder="../static",
     static_url_path="/static",
 )
 

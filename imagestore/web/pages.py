@@ -2,10 +2,11 @@
 
 from flask import flash, redirect, render_template, url_for
 
-from . import gallery, serving, uploads
+from .. import gallery
+from ..state import current
+from . import serving, uploads
 from .blueprint import bp
 from .responses import flag_arg, found, positive_int_arg, public
-from .state import current
 
 
 @bp.get("/")

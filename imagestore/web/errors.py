@@ -6,9 +6,9 @@ from cshelve import EncryptedDataCorruptionError
 from flask import render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, default_exceptions
 
-from . import failures
-from .photos.decoding import Busy
-from .state import current
+from .. import failures
+from ..photos.decoding import Busy
+from ..state import current
 
 log = logging.getLogger(__name__)
 

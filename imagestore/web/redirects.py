@@ -27,12 +27,12 @@ from urllib.parse import urlsplit
 from flask import redirect, request
 from werkzeug.datastructures import Headers
 
-from . import store
-from .keys import key_from_filename
-from .photos.images import GENERIC_TYPE
+from .. import store
+from ..keys import key_from_filename
+from ..photos.images import GENERIC_TYPE
+from ..state import current
+from ..versions import cache_control, version_args
 from .responses import filename_options, lookup
-from .state import current
-from .versions import cache_control, version_args
 
 WINDOW_SECONDS = 600
 SIGNED_URLS_KEPT = 10_000

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, staging, store, unfinished
-from .database import backend_of, clock_of
-from .index import order, snapshot
-from .index.journal import FOUND, JOURNAL_PREFIX, Journal, found_changes, parse
-from .index.view import View
-from .keys import RESERVED_PREFIX, is_servable_key
-from .photos.images import GENERIC_TYPE
-from .photos.previews import needs_rendition
+from .. import atomic, staging, store, unfinished
+from ..database import backend_of, clock_of
+from ..index import order, snapshot
+from ..index.journal import FOUND, JOURNAL_PREFIX, Journal, found_changes, parse
+from ..index.view import View
+from ..keys import RESERVED_PREFIX, is_servable_key
+from ..photos.images import GENERIC_TYPE
+from ..photos.previews import needs_rendition
 
 UNDECRYPTABLE = "cannot be decrypted (another key, or changed by another tool)"
 KEPT = {

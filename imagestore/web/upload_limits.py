@@ -18,7 +18,7 @@ from collections import defaultdict, deque
 from flask import request
 from werkzeug.exceptions import TooManyRequests
 
-from . import staging
+from .. import staging
 
 WINDOW_SECONDS = 60
 STAGED_RETRY_SECONDS = 60

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, request
 
-from .state import current
+from ..state import current
 
 PAGE_POLICY = (
     "default-src 'self'; img-src 'self'{images}; connect-src 'self'{uploads}; object-src 'none'; "
