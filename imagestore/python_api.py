@@ -120,8 +120,7 @@ class StoreAPI:
         as ``url_for`` does. :raise KeyError: no image under ``key``. :raise ValueError: another kind."""
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        image = self.get(key)
-        if image is None:
+        if not is_servable_key(key):
             raise KeyError(key)
         with _storage_failures_told():
             record = store.read_shown_record(get_db(), key)

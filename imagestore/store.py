@@ -81,7 +81,7 @@ def save_upload(db, filename, incoming, uploaded_ns, operations, announce):
         "height": info.height,
         "animated": info.animated,
         "location_removed": incoming.location_removed,
-        "previews": _described_previews(previews),
+        "previews": _described_previews(previews.thumbnail, previews.rendition),
         **upload_time(uploaded_ns),
     }
     with operations.completing(db, operation):
@@ -94,16 +94,10 @@ def save_upload(db, filename, incoming, uploaded_ns, operations, announce):
     return metadata
 
 
-@dataclass(frozen=True)
-class _Made:
-    thumbnail: bytes
-    rendition: bytes | None
-
-
-def _described_previews(previews):
+def _described_previews(thumbnail, rendition):
     """The SHA-256 and type of each preview made at upload: its address's version, and what
     a signed URL to it is answered with (``serving``)."""
-    made = {"thumbnail": previews.thumbnail, "rendition": previews.rendition}
+    made = {"thumbnail": thumbnail, "rendition": rendition}
     return {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "content_type": content_type_of(data)}
         for name, data in made.items()
@@ -210,7 +204,7 @@ def make_ready(db, key, budget):
         with budget.decoding(metadata["width"] * metadata["height"]):
             thumbnail = make_thumbnail(data)
         _fill_in(db, THUMBNAIL_PREFIX + key, thumbnail)
-        metadata["previews"] = _described_previews(_Made(thumbnail, None))
+        metadata["previews"] = _described_previews(thumbnail, None)
     _fill_in(db, METADATA_PREFIX + key, json.dumps(metadata).encode())
 
 
