@@ -14,7 +14,7 @@ from collections import OrderedDict
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-PLACEHOLDER_SECONDS = 30
+PLACEHOLDER_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -138,8 +138,9 @@ class RecordCache:
 
     def read(self, key, load):
         """The record of ``key``, or ``load()`` it; a failed load is not kept, and the
-        placeholder of an image not made ready yet (``ready`` False) only for
-        ``placeholder_seconds``, until its record may have been written."""
+        placeholder of an image not made ready yet (``ready`` False) until it is discarded
+        (the journal says it was made ready) or at most ``placeholder_seconds``, in case
+        that news was lost."""
         with self._lock:
             record = self._records.get(key)
             if record is not None:

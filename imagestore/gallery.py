@@ -18,7 +18,7 @@ from . import store
 from .cache import RecordCache
 from .database import background_db, get_db
 from .index.discovery import Discovery
-from .index.journal import FOUND, Journal, found_changes
+from .index.journal import Journal, index_changes, ready_keys
 from .index.kept import KeptIndex
 from .index.readying import Readying
 from .index.snapshot import PartGone
@@ -65,7 +65,13 @@ def kept_gallery(clock, settings, counted, open_db, pixel_budget, after_turn=Non
 
     discovery = Discovery(clock, settings["DISCOVERY_SECONDS"], settings["DISCOVERY_LISTS_PER_HOUR"])
     records = RecordCache(KEPT_RECORDS)
-    readying = Readying(clock, settings["READY_PER_SECOND"], pixel_budget, made=records.discard)
+
+    def announce_ready(db, keys):
+        for key in keys:
+            records.discard(key)
+        journal.record_ready(db, keys)
+
+    readying = Readying(clock, settings["READY_PER_SECOND"], pixel_budget, announce_ready)
     index = KeptIndex(journal, settings["LISTING_SECONDS"], discovery, take_turn, readying)
     kept = Kept(index, journal, records, operations, readying)
     counted.gallery_images.set_function(lambda: _count(kept))
@@ -115,7 +121,8 @@ def waiting_to_be_ready():
 
 
 def make_ready(keys, made=lambda key: None):
-    """Make ``keys`` ready now, one after another; ``made(key)`` after each."""
+    """Make ``keys`` ready now, one after another; ``made(key)`` after each. Every process
+    learns of it from the journal."""
     db, kept = get_db(), _kept()
     for key in keys:
         try:
@@ -125,6 +132,8 @@ def make_ready(keys, made=lambda key: None):
         kept.records.discard(key)
         made(key)
     kept.readying.gone(keys)
+    if keys:
+        kept.journal.record_ready(db, list(keys))
 
 
 def save(db, filename, incoming, uploaded_ns):
@@ -177,7 +186,7 @@ def _apply_here(db, kept, change, entry):
 
 def _read_page(db, kept, open_db, number, per_page, counted):
     def read_record(db, key):
-        return kept.records.read(key, lambda: store.read_shown_record(db, key))
+        return kept.records.read(key, lambda: store.read_shown_record(db, key, indexed=True))
 
     view = kept.index.view(db)
     _catch_up(db, kept)
@@ -198,15 +207,13 @@ def _catch_up(db, kept):
     """Apply what other processes changed since this one last looked."""
 
     def apply(change):
-        if change.change == FOUND:
-            for found, entry in found_changes(db, change):
-                _apply(db, kept, found, entry)
-            return
-        entry = change.entry
-        if change.change == "added" and change.uploaded_ns is None:
-            entry = _entry_of_upload(db, kept, change.key)
-        if entry is not None:
-            _apply(db, kept, change.change, entry)
+        for key in ready_keys(db, change):
+            kept.records.discard(key)
+        for made, entry in index_changes(db, change):
+            if made == "added" and entry[0] is None:
+                entry = _entry_of_upload(db, kept, entry[1])
+            if entry is not None:
+                _apply(db, kept, made, entry)
 
     kept.journal.catch_up(db, apply)
 

@@ -177,17 +177,18 @@ def read_metadata(db, key):
     return metadata
 
 
-def read_shown_record(db, key):
+def read_shown_record(db, key, indexed=False):
     """What a page shows of an image: its record, or, for one another tool put in that is
     not made ready yet (``index/readying.py``), its name alone (``ready`` False): a page
-    never downloads an original.
+    never downloads an original. An image the index holds (``indexed``) is taken to exist:
+    the discovery tells when another tool deletes it.
 
     :raise KeyError: no such image.
     """
     metadata = _kept_metadata(db, key)
     if metadata is not None:
         return metadata
-    if not atomic.exists(db, key):
+    if not indexed and not atomic.exists(db, key):
         raise KeyError(key)
     return {"key": key, "filename": key, "size": None, "sha256": None, "ready": False} | _NOT_KNOWN_YET
 

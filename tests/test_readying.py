@@ -9,6 +9,7 @@ import samples
 from eventually import eventually
 from processes import run_imagestore
 
+from imagestore.database import backend_of, get_db
 from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX
 
 FOUND = ["synced-a.png", "synced-b.png", "synced-c.png"]
@@ -34,6 +35,52 @@ def test_a_page_of_images_not_ready_yet_downloads_no_original(make_app, storage,
     assert [image["size"] for image in images] == [None] * 3
     assert page.status_code == 200 and "preview on its way" in page.get_data(as_text=True)
     assert not set(FOUND) & set(storage_reads)
+
+
+def test_a_page_of_images_not_ready_yet_asks_storage_nothing_of_them_when_viewed_again(
+    make_app, storage, storage_reads, monkeypatch
+):
+    app = make_app(READY_PER_SECOND=0)
+    client = app.test_client()
+    put_in_by_another_tool(storage)
+    checked = spy_on_existence_checks(app, monkeypatch)
+    listed(client)
+    first_reads = [key for key in storage_reads if key.endswith(tuple(FOUND))]
+    storage_reads.clear()
+
+    listed(client), client.get("/")
+
+    assert not set(FOUND) & set(checked)
+    assert len(first_reads) == len(FOUND)  # one read of each record, missing, the first time
+    assert not [key for key in storage_reads if key.endswith(tuple(FOUND))]
+
+
+def test_another_process_shows_the_images_once_made_ready_without_asking_of_each(make_app, storage):
+    showing = make_app(READY_PER_SECOND=0, DISCOVERY_SECONDS=0).test_client()
+    working = make_app(DISCOVERY_SECONDS=0.5, READY_PER_SECOND=20).test_client()
+    put_in_by_another_tool(storage)
+    assert eventually(lambda: len(listed(showing)) == len(FOUND), timeout=30)
+    assert not any(image["ready"] for image in listed(showing))
+
+    ready = eventually(lambda: all(image["ready"] for image in listed(working)), timeout=30)
+
+    assert ready
+    assert eventually(lambda: all(image["ready"] for image in listed(showing)), timeout=10)
+
+
+def spy_on_existence_checks(app, monkeypatch):
+    """The keys whose existence the app checks from now on."""
+    checked = []
+    with app.app_context():
+        backend = type(backend_of(get_db()))
+    exists = backend.exists
+
+    def counted(self, key):
+        checked.append(key)
+        return exists(self, key)
+
+    monkeypatch.setattr(backend, "exists", counted)
+    return checked
 
 
 def test_images_other_tools_put_in_are_made_ready_with_one_read_each(make_app, storage, storage_reads):

@@ -27,7 +27,7 @@ from cshelve import EncryptedDataCorruptionError
 from .. import atomic, staging, store, unfinished
 from ..database import backend_of, clock_of
 from ..index import order, snapshot
-from ..index.journal import FOUND, JOURNAL_PREFIX, Journal, found_changes, parse
+from ..index.journal import JOURNAL_PREFIX, Journal, index_changes, parse
 from ..index.view import View
 from ..keys import RESERVED_PREFIX, is_servable_key
 from ..photos.images import GENERIC_TYPE
@@ -213,10 +213,7 @@ class StoreCheck:
             change = parse(name)
             if change is None or change.at_ns < manifest.position_ns:
                 continue
-            changes = (
-                found_changes(self.db, change) if change.change == FOUND else [(change.change, change.entry)]
-            )
-            for made, entry in changes:
+            for made, entry in index_changes(self.db, change):
                 view.apply(self.db, made, entry)
         gone = [
             entry

@@ -9,7 +9,9 @@ the image's upload time, which places it in the gallery's order. The names sort
 by time: listing the journal from a moment on gives every change since, in one
 request, whatever the size of the store. What the discovery finds other tools
 did (``discovery.py``) is one entry, ``STAMP/found/TOKEN``, whose JSON body lists
-the images added and removed. (Versions of 2026-11 wrote ``STAMP/added/KEY`` and
+the images added and removed; what the process holding the discovery's turn made
+ready of those images (``readying.py``) is ``STAMP/ready/TOKEN``, whose body lists
+their keys. (Versions of 2026-11 wrote ``STAMP/added/KEY`` and
 ``STAMP/removed/KEY``; those are still read.)
 
 Times are the store's (``clock.py``), so processes whose own clocks disagree
@@ -35,6 +37,7 @@ from ..keys import RESERVED_PREFIX
 JOURNAL_PREFIX = RESERVED_PREFIX + "journal/"
 NAMES_OF_CHANGES = {"added": "upload", "removed": "delete"}
 FOUND = "found"
+READY = "ready"
 CHANGES_OF_NAMES = {name: change for change, name in NAMES_OF_CHANGES.items()}
 SETTLE_NS = 60 * 10**9
 KEPT_NS = 24 * 3600 * 10**9
@@ -71,8 +74,8 @@ def parse(name):
     change, _, key = rest.partition("/")
     digits = stamp.partition("-")[0]
     uploaded_ns = None
-    if change == FOUND and name.startswith(JOURNAL_PREFIX) and digits.isascii() and digits.isdigit() and key:
-        return Change(name, int(digits), FOUND, key, None)
+    if change in (FOUND, READY) and name.startswith(JOURNAL_PREFIX) and digits.isascii() and digits.isdigit():
+        return Change(name, int(digits), change, key, None) if key else None
     if change in CHANGES_OF_NAMES:
         change, (uploaded, _, key) = CHANGES_OF_NAMES[change], key.partition("/")
         uploaded_ns = int(uploaded) if uploaded.isascii() and uploaded.isdigit() else -1
@@ -115,11 +118,15 @@ class Journal:
 
     def record_found(self, db, added, removed):
         """Write what the discovery found: the entries ``added`` and ``removed``, in one entry."""
-        name = f"{JOURNAL_PREFIX}{self.clock.stamp_ns():020d}-{self.writer}/{FOUND}/{secrets.token_hex(8)}"
         body = json.dumps({"added": added, "removed": removed}).encode()
-        self._write(db, name, body, f"{len(added)} images added and {len(removed)} removed by other tools")
+        self._write(db, FOUND, body, f"{len(added)} images added and {len(removed)} removed by other tools")
 
-    def _write(self, db, name, body, what):
+    def record_ready(self, db, keys):
+        """Write that the images under ``keys`` have their records now, in one entry."""
+        self._write(db, READY, json.dumps({"ready": keys}).encode(), f"{len(keys)} images made ready")
+
+    def _write(self, db, change, body, what):
+        name = f"{JOURNAL_PREFIX}{self.clock.stamp_ns():020d}-{self.writer}/{change}/{secrets.token_hex(8)}"
         try:
             atomic.put(db, name, body)
         except Exception as error:
@@ -187,12 +194,26 @@ class Journal:
             backend.delete(name)
 
 
-def found_changes(db, change):
-    """The ``(change, entry)`` pairs a ``found`` entry holds; none once it was deleted."""
-    try:
-        found = json.loads(db[change.name])
-    except KeyError:
+def index_changes(db, change):
+    """The ``(change, entry)`` pairs a journal entry makes to the index: its own, or those a
+    ``found`` entry holds (none once it was deleted); a ``ready`` entry makes none."""
+    if change.change == READY:
         return []
-    return [("added", tuple(entry)) for entry in found["added"]] + [
-        ("removed", tuple(entry)) for entry in found["removed"]
+    if change.change != FOUND:
+        return [(change.change, change.entry)]
+    found = _body(db, change)
+    return [("added", tuple(entry)) for entry in found.get("added", [])] + [
+        ("removed", tuple(entry)) for entry in found.get("removed", [])
     ]
+
+
+def ready_keys(db, change):
+    """The keys a ``ready`` entry says were made ready."""
+    return _body(db, change).get("ready", []) if change.change == READY else []
+
+
+def _body(db, change):
+    try:
+        return json.loads(db[change.name])
+    except KeyError:
+        return {}

@@ -16,6 +16,7 @@ import bisect
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from .. import store
 from ..photos.decoding import Busy
@@ -23,17 +24,23 @@ from ..photos.decoding import Busy
 log = logging.getLogger(__name__)
 
 
-class Readying:
-    """What this process knows waits to be made ready, and its worker while it holds the turn,
-    which decodes within the app's ``budget`` (``photos.decoding``) and calls ``made(key)``
-    after each image it made ready."""
+READYING_THREADS = 4
+ANNOUNCE_EVERY_SECONDS = 1.0
 
-    def __init__(self, clock, per_second, budget, made=lambda key: None):
+
+class Readying:
+    """What this process knows waits to be made ready, and its workers while it holds the
+    turn, which decode within the app's ``budget`` (``photos.decoding``). What they made
+    ready is announced with ``announce(db, keys)`` (the journal's ``ready`` entries, from
+    which every process learns to read those records), at most once a second."""
+
+    def __init__(self, clock, per_second, budget, announce=lambda db, keys: None):
         self.clock = clock
         self.per_second = per_second
         self.budget = budget
-        self.made = made
+        self.announce = announce
         self._waiting = None
+        self._taken = set()
         self._lock = threading.Lock()
         self._worker = None
         self._until_ns = 0
@@ -42,12 +49,12 @@ class Readying:
     def count(self):
         """How many images wait to be made ready; None until this process has worked it out."""
         waiting = self._waiting
-        return None if waiting is None else len(waiting)
+        return None if waiting is None else len(waiting) + len(self._taken)
 
     def after_turn(self, db, indexed, added, removed, turn_ends_ns, open_db):
         """This process holds the discovery's turn until ``turn_ends_ns``: the index held
         ``indexed`` entries before the turn found ``added`` and ``removed`` ones. Work out
-        what waits, if not yet, and make it ready meanwhile, in a thread of its own."""
+        what waits, if not yet, and make it ready meanwhile, in threads of their own."""
         if not self.per_second:
             return
         if self._waiting is None:
@@ -72,7 +79,7 @@ class Readying:
                 return
             for key in keys:
                 place = bisect.bisect_left(self._waiting, key)
-                if place == len(self._waiting) or self._waiting[place] != key:
+                if key not in self._taken and (place == len(self._waiting) or self._waiting[place] != key):
                     self._waiting.insert(place, key)
 
     def gone(self, keys):
@@ -80,30 +87,53 @@ class Readying:
             if self._waiting is None:
                 return
             for key in keys:
+                self._taken.discard(key)
                 place = bisect.bisect_left(self._waiting, key)
                 if place < len(self._waiting) and self._waiting[place] == key:
                     del self._waiting[place]
 
-    def _next(self):
-        """The next key to make ready, or None once none waits or the turn is over."""
+    def _take_next(self):
+        """The next key to make ready, taken off the waiting list; None once none waits or
+        the turn is over."""
         with self._lock:
             if not self._waiting or self.clock.now_ns() >= self._until_ns:
-                self._worker = None
                 return None
-            return self._waiting[0]
+            key = self._waiting.pop(0)
+            self._taken.add(key)
+            return key
+
+    def _put_back(self, key):
+        with self._lock:
+            self._taken.discard(key)
+        self.found([key])
 
     def _work(self, open_db):
+        """Start an image every ``1 / per_second`` seconds, on at most ``READYING_THREADS`` at
+        once, until none waits, the turn ends, or storage fails."""
+        made, failed = _Made(self.announce), threading.Event()
         try:
             with open_db() as db:
-                while (key := self._next()) is not None:
-                    started = time.monotonic()
-                    if not self._make_ready(db, key):
-                        break
-                    time.sleep(max(0.0, 1 / self.per_second - (time.monotonic() - started)))
+                with ThreadPoolExecutor(READYING_THREADS) as pool:
+                    running = threading.Semaphore(READYING_THREADS)
+                    while not failed.is_set() and (key := self._take_next()) is not None:
+                        started = time.monotonic()
+                        running.acquire()
+                        pool.submit(self._make_ready_in_thread, db, key, made, failed, running)
+                        time.sleep(max(0.0, 1 / self.per_second - (time.monotonic() - started)))
+                made.announce_now(db)
         except Exception as error:
             log.warning("making images other tools put in ready stopped: %s", error)
         with self._lock:
             self._worker = None
+
+    def _make_ready_in_thread(self, db, key, made, failed, running):
+        try:
+            if self._make_ready(db, key):
+                made.add(db, key)
+            else:
+                failed.set()
+        finally:
+            running.release()
 
     def _make_ready(self, db, key):
         """Make one image ready; False when storage failed, to try again at a later turn."""
@@ -112,10 +142,35 @@ class Readying:
         except KeyError:
             pass
         except Busy:
+            self._put_back(key)
             return True
         except Exception as error:
             log.warning("could not make %s ready: %s", key, error)
+            self._put_back(key)
             return False
         self.gone([key])
-        self.made(key)
         return True
+
+
+class _Made:
+    """Keys made ready, announced in one journal entry a second rather than one an image."""
+
+    def __init__(self, announce):
+        self._announce = announce
+        self._keys = []
+        self._announced_at = time.monotonic()
+        self._lock = threading.Lock()
+
+    def add(self, db, key):
+        with self._lock:
+            self._keys.append(key)
+            if time.monotonic() - self._announced_at < ANNOUNCE_EVERY_SECONDS:
+                return
+            keys, self._keys, self._announced_at = self._keys, [], time.monotonic()
+        self._announce(db, keys)
+
+    def announce_now(self, db):
+        with self._lock:
+            keys, self._keys = self._keys, []
+        if keys:
+            self._announce(db, keys)
