@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 PLACEHOLDER_SECONDS = 300
+SERVED_KINDS = ("image", "thumbnail", "screen")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,10 @@ class ServedCache:
     def holds(self, key):
         with self._lock:
             return key in self._entries
+
+    def forget(self, image_key):
+        """Drop what is held of a deleted image: its bytes of each kind (``SERVED_KINDS``)."""
+        self.discard(*((kind, image_key) for kind in SERVED_KINDS))
 
     def discard(self, *keys):
         with self._lock:

@@ -25,7 +25,6 @@ from .index.snapshot import PartGone
 from .photos import decoding
 from .state import current
 from .unfinished import Operations
-from .web import serving
 
 PER_PAGE = 24
 KEPT_RECORDS = 50_000
@@ -223,7 +222,7 @@ def _apply(db, kept, change, entry):
     key = entry[1]
     kept.records.discard(key)
     if change == "removed":
-        serving.forget(key)
+        current().cache.forget(key)
     view = kept.index.view(db)
     if view is not None:
         view.apply(db, change, entry)

@@ -20,8 +20,10 @@ A refusal raises ``ImageRejected``, whose message says why in the words of the A
 a storage outage raises ``StorageUnavailable``; nothing is stored in either case.
 """
 
+import dataclasses
 import io
 import os
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,19 +33,22 @@ from typing import IO, BinaryIO
 from flask import current_app, has_request_context, url_for
 from werkzeug.datastructures import FileStorage
 
-from . import failures, gallery, store
+from . import atomic, failures, gallery, saving, store
 from .database import get_db
 from .failures import StorageUnavailable
 from .keys import is_servable_key
 from .photos.images import ImageRejected
+from .photos.previews import needs_rendition
+from .saving import Outcome
 from .versions import version_args
-from .web import uploads
 
 KINDS = {"image": "imagestore.image", "thumbnail": "imagestore.thumbnail", "screen": "imagestore.rendition"}
+READERS = {"image": store.read_image, "thumbnail": store.read_thumbnail, "screen": store.read_rendition}
 Saveable = FileStorage | str | os.PathLike | bytes | IO[bytes]
+PER_PAGE = gallery.PER_PAGE
 NO_NAME = "name the image: save(data, name='photo.jpg'); bytes and nameless streams carry none"
 
-__all__ = ["ImageRejected", "StorageUnavailable", "StoreAPI", "StoredImage"]
+__all__ = ["ImagePage", "ImageRejected", "Outcome", "StorageUnavailable", "StoreAPI", "StoredImage", "images"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,29 @@ class StoredImage:
     location_removed: bool | None
     url: str
     thumbnail_url: str
+    filename: str = ""
+    """The name it was uploaded under; its key for an image another tool put in."""
+    ready: bool = True
+    """False for an image another tool put in whose record and previews are not made yet."""
+    sha256: str | None = None
+    screen_url: str = ""
+    """What a screen shows: the original where every browser shows it well, else its
+    rendition (too large, or HEIC and AVIF)."""
+
+
+class ImagePage(list[StoredImage]):
+    """One page of the gallery, newest uploads first: a list of its images, with where it is.
+    ``total`` is None while the store is still being counted (``page(wait_for_count=False)``)."""
+
+    def __init__(
+        self, images: Iterable[StoredImage], number: int, per_page: int, total: int | None, has_next: bool
+    ):
+        super().__init__(images)
+        self.number, self.per_page, self.total, self.has_next = number, per_page, total, has_next
+
+    @property
+    def page_count(self) -> int | None:
+        return None if self.total is None else max(1, -(-self.total // self.per_page))
 
 
 class StoreAPI:
@@ -71,15 +99,22 @@ class StoreAPI:
     ) -> StoredImage:
         """Store ``file`` as an upload through the page is stored, under a key made from
         ``name`` or the name the file carries. :raise ImageRejected: :raise StorageUnavailable:"""
-        filename, data = _named_bytes(file, name)
-        with _storage_failures_told():
-            outcome = uploads.store_files([(filename, data)])
+        outcome = self.save_all([_named_bytes(file, name)])
         if outcome.rejected:
             refusal = outcome.rejected[0]["error"]
             if outcome.retry_after is not None:
                 raise StorageUnavailable(refusal)
             raise ImageRejected(refusal)
-        return _stored_image(outcome.stored[0])
+        return outcome.stored[0]
+
+    def save_all(self, files: Iterable[tuple[str, bytes]]) -> Outcome:
+        """Store ``(filename, bytes)`` pairs as one upload request of several files does: in
+        parallel, as if one after another. The outcome lists the ``StoredImage``s stored and
+        the files ``rejected`` (``{"filename", "error"}``), and for each file given, in order,
+        its verdict. :raise StorageUnavailable: once the files stored before are in the gallery."""
+        with _storage_failures_told():
+            outcome = saving.save_files(list(files))
+        return dataclasses.replace(outcome, stored=[_stored_image(record) for record in outcome.stored])
 
     def get(self, key: str) -> StoredImage | None:
         """What is known of the image under ``key``, without downloading it; None if there is none."""
@@ -92,14 +127,25 @@ class StoreAPI:
                 return None
         return _stored_image(record)
 
-    def open(self, key: str) -> BinaryIO:
-        """The original's bytes as a readable stream (also a context manager).
+    def open(self, key: str, kind: str = "image") -> BinaryIO:
+        """The original's bytes (``kind`` ``"image"``), or its thumbnail's or rendition's,
+        made if need be, as a readable stream (also a context manager).
 
-        :raise KeyError: no image under ``key``. :raise StorageUnavailable:"""
+        :raise KeyError: no image under ``key``. :raise ValueError: another kind.
+        :raise StorageUnavailable: :raise photos.decoding.Busy: too busy to make a preview now."""
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         if not is_servable_key(key):
             raise KeyError(key)
         with _storage_failures_told():
-            return io.BytesIO(store.read_image(get_db(), key))
+            return io.BytesIO(READERS[kind](get_db(), key))
+
+    def __contains__(self, key: object) -> bool:
+        """Whether an image is stored under ``key``, asked of storage without downloading it."""
+        if not isinstance(key, str) or not is_servable_key(key):
+            return False
+        with _storage_failures_told():
+            return atomic.exists(get_db(), key)
 
     def delete(self, key: str) -> bool:
         """Delete the image and all the store keeps for it; False when there was none.
@@ -126,13 +172,16 @@ class StoreAPI:
             record = store.read_shown_record(get_db(), key)
         return _address(KINDS[kind], key, _version_of(record, kind), external)
 
-    def page(self, n: int = 1, per_page: int = gallery.PER_PAGE) -> list[StoredImage]:
-        """Page ``n`` of the gallery, newest uploads first, as the store's own page shows it."""
+    def page(self, n: int = 1, per_page: int = PER_PAGE, wait_for_count: bool = True) -> ImagePage:
+        """Page ``n`` of the gallery, newest uploads first, as the store's own page shows it.
+        Until the store is counted (just after a first start on a large store) the page waits
+        for the count, unless ``wait_for_count`` is False: then its ``total`` may be None."""
         if n < 1 or per_page < 1:
             raise ValueError("pages and their sizes count from 1")
         with _storage_failures_told():
-            shown = gallery.page(n, per_page, counted=True)
-        return [_stored_image(record) for record in shown.images]
+            shown = gallery.page(n, per_page, counted=wait_for_count)
+        images = [_stored_image(record) for record in shown.images]
+        return ImagePage(images, shown.number, shown.per_page, shown.total, shown.has_next)
 
     def __len__(self) -> int:
         """How many images the gallery holds."""
@@ -174,6 +223,7 @@ def _storage_failures_told():
 def _stored_image(record):
     key = record["key"]
     uploaded_at = record.get("uploaded_at")
+    url = _address(KINDS["image"], key, _version_of(record, "image"), False)
     return StoredImage(
         key=key,
         content_type=record.get("content_type"),
@@ -182,9 +232,20 @@ def _stored_image(record):
         height=record.get("height"),
         uploaded_at=datetime.fromisoformat(uploaded_at) if uploaded_at else None,
         location_removed=record.get("location_removed"),
-        url=_address(KINDS["image"], key, _version_of(record, "image"), False),
+        url=url,
         thumbnail_url=_address(KINDS["thumbnail"], key, _version_of(record, "thumbnail"), False),
+        filename=record.get("filename") or key,
+        ready=record.get("ready", True),
+        sha256=record.get("sha256"),
+        screen_url=_address(KINDS["screen"], key, _version_of(record, "screen"), False)
+        if _needs_rendition(record)
+        else url,
     )
+
+
+def _needs_rendition(record):
+    shape = record.get("content_type"), record.get("width"), record.get("height")
+    return shape[1] is not None and needs_rendition(*shape, record.get("animated", False))
 
 
 def _version_of(record, kind):
@@ -202,3 +263,7 @@ def _address(endpoint, key, sha256, external):
         return url_for(endpoint, _external=external, **values)
     root = current_app.config.get("APPLICATION_ROOT") or "/"
     return current_app.url_map.bind("localhost", script_name=root).build(endpoint, values)
+
+
+images = StoreAPI()
+"""The Python API of whichever app is current: the store's own views call it, as a host's do."""

@@ -40,8 +40,8 @@ from ..database import get_db
 from ..index import order
 from ..keys import is_servable_key
 from ..parallel import map_in_threads
+from ..python_api import images as stored_images
 from ..state import current
-from ..web import uploads
 from . import serve as cli
 from .store_check import StoreCheck
 from .store_copy import StoreCopy
@@ -116,12 +116,12 @@ def import_paths(args):
     with _progress(len(files), "importing") as progress:
         for start in range(0, len(files), IMPORT_BATCH):
             read, unreadable = _readable(files[start : start + IMPORT_BATCH])
-            outcome = uploads.store_files([(path.name, data) for path, data in read])
+            outcome = stored_images.save_all([(path.name, data) for path, data in read])
             batch = [path for path, _ in read]
-            stored_images, refusals = iter(outcome.stored), iter(outcome.rejected)
+            saved, refusals = iter(outcome.stored), iter(outcome.rejected)
             for path, verdict in zip(batch, outcome.verdicts, strict=True):
                 if verdict == "stored":
-                    _say(f"stored {path} as {next(stored_images)['key']}")
+                    _say(f"stored {path} as {next(saved).key}")
                 else:
                     _say(f"refused {path}: {next(refusals)['error']}")
             stored, refused = stored + len(outcome.stored), refused + len(outcome.rejected) + len(unreadable)

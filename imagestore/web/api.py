@@ -7,10 +7,11 @@ from importlib import resources
 
 from flask import abort, request, url_for
 
-from .. import gallery, store
+from ..python_api import PER_PAGE
+from ..python_api import images as stored_images
 from . import direct_uploads, uploads
 from .blueprint import bp
-from .responses import found, lookup, positive_int_arg, public
+from .responses import deleted, described, positive_int_arg, public
 
 MAX_PER_PAGE = 100
 MEDIA_TYPE = re.compile(r"[A-Za-z0-9.+-]{1,64}/[A-Za-z0-9.+-]{1,64}")
@@ -23,10 +24,10 @@ NOT_MULTIPART = (
 
 @bp.get("/api/images")
 def list_images():
-    per_page = min(positive_int_arg("per_page", gallery.PER_PAGE), MAX_PER_PAGE)
-    page = gallery.page(positive_int_arg("page", 1), per_page, counted=True)
+    per_page = min(positive_int_arg("per_page", PER_PAGE), MAX_PER_PAGE)
+    page = stored_images.page(positive_int_arg("page", 1), per_page)
     return {
-        "images": [public(image) for image in page.images],
+        "images": [public(image) for image in page],
         "page": page.number,
         "per_page": page.per_page,
         "total": page.total,
@@ -68,12 +69,12 @@ def _answer(outcome):
 
 @bp.get("/api/images/<key:key>")
 def get_image(key):
-    return public(lookup(store.read_metadata, key))
+    return public(described(key))
 
 
 @bp.delete("/api/images/<key:key>")
 def delete_image(key):
-    found(key, lambda: gallery.delete(key))
+    deleted(key)
     return "", 204
 
 

@@ -28,8 +28,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from .. import atomic, staging
 from ..backends import Changed, KeyTaken
 from ..database import backend_of, clock_of, get_db
+from ..python_api import images as stored_images
 from ..state import current
-from . import upload_limits, uploads
+from . import upload_limits
 
 TICKET_SECONDS = 15 * 60
 TICKET_SALT = "imagestore.direct-upload"
@@ -82,7 +83,7 @@ def start(filename, size, content_type):
 
 def claim(ticket):
     """Store what was sent for ``ticket`` as an upload through the app would be
-    (``uploads.store_files``), and delete the staged object either way.
+    (``images.save_all``), and delete the staged object either way.
     :raise 400: the ticket is not this store's, or nothing was sent.
     :raise 409: the ticket was claimed before, or what was sent changed while it was read.
     :raise 410: the ticket has expired.
@@ -106,7 +107,7 @@ def claim(ticket):
         abort(400, "Nothing was sent for this upload: start it again, and send the file before claiming it.")
     if sent > announced:
         abort(413, f"More was sent than announced ({sent} bytes, not {announced}): upload it again.")
-    return uploads.store_files([(claimed["filename"], data)])
+    return stored_images.save_all([(claimed["filename"], data)])
 
 
 def _opened(ticket):

@@ -2,17 +2,17 @@
 
 from flask import flash, redirect, render_template, url_for
 
-from .. import gallery
+from ..python_api import images as stored_images
 from ..state import current
 from . import serving, uploads
 from .blueprint import bp
-from .responses import flag_arg, found, positive_int_arg, public
+from .responses import deleted, flag_arg, positive_int_arg, public
 
 
 @bp.get("/")
 def index():
-    page = gallery.page(positive_int_arg("page", 1))
-    images = [public(image) for image in page.images]
+    page = stored_images.page(positive_int_arg("page", 1), wait_for_count=False)
+    images = [public(image) for image in page]
     direct_uploads = url_for("imagestore.start_upload") if current().direct_uploads else None
     return render_template(
         "imagestore/pages/index.html", page=page, images=images, direct_uploads=direct_uploads
@@ -23,7 +23,7 @@ def index():
 def upload():
     outcome = uploads.receive()
     for image in outcome.stored:
-        flash(f"Stored {image['filename']} as {image['key']}", "stored")
+        flash(f"Stored {image.filename} as {image.key}", "stored")
     for refusal in outcome.rejected:
         flash(f"Rejected {refusal['filename'] or 'upload'}: {refusal['error']}", "rejected")
     return redirect(url_for("imagestore.index"), 303)
@@ -48,6 +48,6 @@ def rendition(key):
 
 @bp.post("/image/<key:key>/delete")
 def delete(key):
-    found(key, lambda: gallery.delete(key))
+    deleted(key)
     flash(f"Deleted {key}", "stored")
     return redirect(url_for("imagestore.index"), 303)

@@ -7,21 +7,13 @@ from urllib.parse import quote
 
 from flask import abort, request, url_for
 
-from ..database import get_db
 from ..keys import is_servable_key
-from ..photos.previews import needs_rendition
+from ..python_api import images as stored_images
 from ..versions import version_args
 
-PUBLIC_FIELDS = (
-    "key", "filename", "size", "content_type", "width", "height", "location_removed", "uploaded_at",
-)  # fmt: skip
+PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "location_removed")
 
 FALSE_WORDS = {"0", "false", "no", "off"}
-
-
-def lookup(read, key):
-    """Return ``read(db, key)``. :raise 404: no such image."""
-    return found(key, lambda: read(get_db(), key))
 
 
 def found(key, get):
@@ -34,30 +26,36 @@ def found(key, get):
         abort(404, f"There is no image named {key!r}.")
 
 
-def public(metadata):
-    """An image's metadata with the addresses it is fetched from, as the API and the page show
-    it; each address carries the version of what it serves, where that is known (``versions``)."""
-    key, original = metadata["key"], version_args(metadata.get("sha256"))
-    previews = {name: made.get("sha256") for name, made in (metadata.get("previews") or {}).items()}
+def described(key):
+    """The ``StoredImage`` under ``key``. :raise 404: there is none."""
+    return found(key, lambda: _or_key_error(stored_images.get(key), key))
+
+
+def deleted(key):
+    """Delete the image under ``key``. :raise 404: there was none."""
+    found(key, lambda: stored_images.delete(key) or _or_key_error(None, key))
+
+
+def _or_key_error(value, key):
+    if value is None:
+        raise KeyError(key)
+    return value
+
+
+def public(image):
+    """A ``StoredImage`` as the API and the page show it, with the addresses it is fetched
+    from; each carries the version of what it serves, where that is known (``versions``)."""
+    uploaded_at = image.uploaded_at.isoformat() if image.uploaded_at else None
     return {
-        **{name: metadata.get(name) for name in PUBLIC_FIELDS},
-        "ready": metadata.get("ready", True),
-        "url": url_for("imagestore.image", key=key, **original),
-        "thumbnail_url": url_for("imagestore.thumbnail", key=key, **version_args(previews.get("thumbnail"))),
-        "view_url": _view_url(metadata, original, previews),
-        "download_url": url_for("imagestore.image", key=key, download=1, **original),
-        "api_url": url_for("imagestore.get_image", key=key),
+        **{name: getattr(image, name) for name in PUBLIC_FIELDS},
+        "uploaded_at": uploaded_at,
+        "ready": image.ready,
+        "url": image.url,
+        "thumbnail_url": image.thumbnail_url,
+        "view_url": image.screen_url,
+        "download_url": url_for("imagestore.image", key=image.key, download=1, **version_args(image.sha256)),
+        "api_url": url_for("imagestore.get_image", key=image.key),
     }
-
-
-def _view_url(metadata, original, previews):
-    """What the viewer shows: the original where every browser shows it well on a screen,
-    the rendition otherwise (too large, or HEIC and AVIF)."""
-    shape = metadata.get("content_type"), metadata.get("width"), metadata.get("height")
-    if shape[1] is not None and needs_rendition(*shape, metadata.get("animated", False)):
-        rendition = version_args(previews.get("rendition"))
-        return url_for("imagestore.rendition", key=metadata["key"], **rendition)
-    return url_for("imagestore.image", key=metadata["key"], **original)
 
 
 def flag_arg(name):

@@ -10,16 +10,15 @@ import hashlib
 
 from flask import current_app, request
 
-from .. import atomic, store
 from ..cache import Served, ServedCache
-from ..database import get_db
 from ..keys import key_from_filename
 from ..photos.images import GENERIC_TYPE, content_type_of
 from ..photos.previews import THUMBNAIL_TYPE
+from ..python_api import images as stored_images
 from ..state import current
 from ..versions import cache_control
 from .redirects import redirect_to_storage
-from .responses import filename_options, found, lookup
+from .responses import described, filename_options, found
 
 IMAGE_POLICY = "default-src 'none'; sandbox"
 
@@ -37,12 +36,12 @@ def send_image(key, as_attachment=False):
     if redirect is not None:
         return redirect
     answers_304 = request.if_none_match and not _cache().holds(("image", key))
-    metadata = lookup(store.read_metadata, key) if answers_304 or as_attachment else None
-    if answers_304 and metadata.get("sha256") and request.if_none_match.contains(metadata["sha256"]):
-        return _not_modified(metadata["sha256"])
-    served = _cached("image", key, lambda db: _served(store.read_image(db, key)))
+    image = described(key) if answers_304 or as_attachment else None
+    if answers_304 and image.sha256 and request.if_none_match.contains(image.sha256):
+        return _not_modified(image.sha256)
+    served = _cached("image", key)
     if as_attachment:
-        return _send(served, key_from_filename(metadata["filename"]), as_attachment=True)
+        return _send(served, key_from_filename(image.filename), as_attachment=True)
     return _send(served, key)
 
 
@@ -50,34 +49,28 @@ def send_thumbnail(key):
     redirect = redirect_to_storage("thumbnail", key)
     if redirect is not None:
         return redirect
-    served = _cached("thumbnail", key, lambda db: _served(store.read_thumbnail(db, key), THUMBNAIL_TYPE))
-    return _send(served, key)
+    return _send(_cached("thumbnail", key, THUMBNAIL_TYPE), key)
 
 
 def send_rendition(key):
     redirect = redirect_to_storage("rendition", key)
     if redirect is not None:
         return redirect
-    served = _cached("rendition", key, lambda db: _served(store.read_rendition(db, key)))
-    return _send(served, key)
-
-
-def forget(key):
-    """Drop what the cache holds of a deleted image."""
-    _cache().discard(("image", key), ("thumbnail", key), ("rendition", key))
+    return _send(_cached("screen", key), key)
 
 
 def _cache():
     return current().cache
 
 
-def _cached(kind, key, read):
-    """``read(db)`` as ``Served``, through the cache; the database is opened only on a miss."""
+def _cached(kind, key, content_type=None):
+    """``kind`` of the image as ``Served``, through the cache; storage is asked only on a miss."""
 
-    def still_exists():
-        return atomic.exists(get_db(), key)
+    def load():
+        with stored_images.open(key, kind) as stream:
+            return _served(stream.read(), content_type)
 
-    return found(key, lambda: _cache().get((kind, key), lambda: read(get_db()), still_exists))
+    return found(key, lambda: _cache().get((kind, key), load, lambda: key in stored_images))
 
 
 def _served(data, content_type=None):

@@ -1,86 +1,21 @@
 """Receiving the files of one upload request, whether from the page or the API."""
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-
 from flask import request
 
-from .. import gallery
-from ..database import clock_of, get_db
-from ..observability import metrics
-from ..parallel import map_in_threads
-from ..photos import decoding, incoming
-from ..photos.decoding import Busy
-from ..photos.images import ImageRejected
+from ..python_api import images
+from ..saving import Outcome
 from ..state import current
 
 NO_FILE = "no file was sent: choose one or more images (form field 'file')"
-STORING_THREADS = 8
-
-
-@dataclass
-class Outcome:
-    """``verdicts`` says, file by file in the order sent, "stored" or "rejected";
-    ``retry_after`` is set when a file was turned away only because the server was busy."""
-
-    stored: list = field(default_factory=list)
-    rejected: list = field(default_factory=list)
-    verdicts: list = field(default_factory=list)
-    retry_after: int | None = None
 
 
 def receive():
-    """Store each file of this request's field ``file`` that is an image; say why for each that is not.
-
-    Files are stored in parallel, since most of the time goes to waiting on
-    storage, but the outcome is as if they were sent one after another: the
-    gallery shows the last one first, and of files sent under one name the
-    first keeps the name and the next gets ``-2``.
-    """
+    """Store each file of this request's field ``file`` that is an image (``images.save_all``);
+    say why for each that is not."""
     parts = _sent_files()
     if not parts:
         return Outcome(rejected=[{"filename": "", "error": NO_FILE}])
-    return store_files(parts)
-
-
-def store_files(parts):
-    """Store ``(filename, bytes)`` pairs as uploads, within an app context (``receive``, and
-    ``imagestore import``).
-
-    :raise: the first storage error, once the files stored before it are in the gallery.
-    """
-    db = get_db()
-    received_ns = clock_of(db).stamp_ns(len(parts))
-    settings = current().settings
-    rules = settings["MAX_PIXELS"], settings["KEEP_LOCATION"], decoding.budget()
-    positions_by_name = defaultdict(list)
-    for position, (filename, _) in enumerate(parts):
-        positions_by_name[filename].append(position)
-
-    verdicts = [None] * len(parts)
-
-    def store_in_order(positions):
-        for position in positions:
-            try:
-                verdicts[position] = _store(db, *parts[position], rules, received_ns + position)
-            except Exception as error:
-                verdicts[position] = ("failed", error)
-                return
-
-    map_in_threads(store_in_order, positions_by_name.values(), STORING_THREADS)
-    outcome, failures = Outcome(), []
-    for verdict, item in filter(None, verdicts):
-        if verdict == "failed":
-            failures.append(item)
-            continue
-        getattr(outcome, verdict).append(item)
-        outcome.verdicts.append(verdict)
-        if "retry_after" in item:
-            outcome.retry_after = item.pop("retry_after")
-    metrics.of().uploads(outcome)
-    if failures:
-        raise failures[0]
-    return outcome
+    return images.save_all(parts)
 
 
 def _sent_files():
@@ -88,17 +23,6 @@ def _sent_files():
     chosen sends one empty, nameless part, which counts as no file at all."""
     parts = [(file.filename or "", file.read()) for file in request.files.getlist("file")]
     return [(filename, data) for filename, data in parts if filename or data]
-
-
-def _store(db, filename, data, rules, uploaded_ns):
-    """Return ``("stored", metadata)``, or ``("rejected", reason)`` for a file that is no image
-    or that found the server too busy to decode it."""
-    try:
-        return "stored", gallery.save(db, filename, incoming.prepare(data, *rules), uploaded_ns)
-    except ImageRejected as why:
-        return "rejected", {"filename": filename, "error": str(why)}
-    except Busy as busy:
-        return "rejected", {"filename": filename, "error": str(busy), "retry_after": busy.retry_after}
 
 
 def limit_request_size():
