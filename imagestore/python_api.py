@@ -127,6 +127,17 @@ class StoreAPI:
                 return None
         return _stored_image(record)
 
+    def make_ready(self, key: str) -> StoredImage | None:
+        """Make an image another tool put in ready now (its record and thumbnail, from one read
+        of it) rather than in the background, and describe it; None if there is none. An image
+        that is ready already is only described. :raise StorageUnavailable:"""
+        image = self.get(key)
+        if image is None or image.ready:
+            return image
+        with _storage_failures_told():
+            gallery.make_ready([key])
+        return self.get(key)
+
     def open(self, key: str, kind: str = "image") -> BinaryIO:
         """The original's bytes (``kind`` ``"image"``), or its thumbnail's or rendition's,
         made if need be, as a readable stream (also a context manager).

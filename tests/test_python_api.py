@@ -107,6 +107,31 @@ def test_get_describes_without_downloading_and_none_when_absent(host, storage_re
     assert "known.png" not in storage_reads
 
 
+def test_make_ready_describes_an_image_another_tool_put_in_from_one_read(host, storage, storage_reads):
+    storage.put("synced.png", samples.image(size=(80, 60)))
+    with host.app_context():
+        assert images.get("synced.png").ready is False
+        storage_reads.clear()
+
+        made = images.make_ready("synced.png")
+
+        assert (made.ready, made.width, made.height, made.content_type) == (True, 80, 60, "image/png")
+        assert images.make_ready("absent.png") is None
+    assert storage_reads.count("synced.png") == 1
+
+
+def test_open_reads_each_kind_and_in_asks_without_downloading(host, storage_reads):
+    with host.app_context():
+        images.save(samples.image(size=(640, 480)), name="kinds.png")
+        with images.open("kinds.png", "thumbnail") as thumbnail:
+            assert Image.open(thumbnail).format == "WEBP"
+        with pytest.raises(ValueError, match="kind must be one of"):
+            images.open("kinds.png", "poster")
+        storage_reads.clear()
+        assert "kinds.png" in images and "absent.png" not in images
+    assert not storage_reads
+
+
 def test_delete_says_whether_there_was_one(host):
     with host.app_context():
         images.save(samples.image(), name="going.png")

@@ -69,7 +69,8 @@ def _answer(outcome):
 
 @bp.get("/api/images/<key:key>")
 def get_image(key):
-    return public(described(key))
+    """One image, described whole: one another tool put in is made ready now, from one read."""
+    return public(described(key, made_ready=True))
 
 
 @bp.delete("/api/images/<key:key>")

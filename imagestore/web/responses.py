@@ -26,9 +26,11 @@ def found(key, get):
         abort(404, f"There is no image named {key!r}.")
 
 
-def described(key):
-    """The ``StoredImage`` under ``key``. :raise 404: there is none."""
-    return found(key, lambda: _or_key_error(stored_images.get(key), key))
+def described(key, made_ready=False):
+    """The ``StoredImage`` under ``key``; ``made_ready`` now if another tool put it in and it
+    is not yet. :raise 404: there is none."""
+    describe = stored_images.make_ready if made_ready else stored_images.get
+    return found(key, lambda: _or_key_error(describe(key), key))
 
 
 def deleted(key):
