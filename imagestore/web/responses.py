@@ -10,6 +10,7 @@ from flask import abort, request, url_for
 from ..database import get_db
 from ..keys import is_servable_key
 from ..photos.previews import needs_rendition
+from ..responsive import srcset_of
 from ..versions import version_args
 
 PUBLIC_FIELDS = (
@@ -47,6 +48,8 @@ def public(metadata):
         "view_url": _view_url(metadata, original, previews),
         "download_url": url_for("imagestore.image", key=key, download=1, **original),
         "api_url": url_for("imagestore.get_image", key=key),
+        "srcset": srcset_of(metadata),
+        "placeholder": ((metadata.get("previews") or {}).get("thumbnail") or {}).get("colour"),
     }
 
 

@@ -17,6 +17,7 @@ from ..keys import key_from_filename
 from ..photos.images import GENERIC_TYPE, content_type_of
 from ..photos.previews import THUMBNAIL_TYPE
 from ..state import current
+from ..variants import kept_specs
 from ..versions import cache_control
 from .redirects import redirect_to_storage
 from .responses import filename_options, found, lookup
@@ -62,9 +63,23 @@ def send_rendition(key):
     return _send(served, key)
 
 
+def send_sized(key, spec, read, version):
+    """Bytes made on first request at a size (``web/sized.py``): ``read(db)`` gives them, and
+    their address is versioned by ``version`` (``photos/sizes.version``), not by their digest."""
+    served = _cached(sized_kind(spec), key, lambda db: _served(read(db)))
+    response = _send(served, key)
+    response.headers["Cache-Control"] = _cache_control(version)
+    return response
+
+
+def sized_kind(spec):
+    return f"sized:{spec}"
+
+
 def forget(key):
     """Drop what the cache holds of a deleted image."""
-    _cache().discard(("image", key), ("thumbnail", key), ("rendition", key))
+    sized = [(sized_kind(spec), key) for spec in kept_specs(current().settings)]
+    _cache().discard(("image", key), ("thumbnail", key), ("rendition", key), *sized)
 
 
 def _cache():
