@@ -24,7 +24,18 @@ from .settings import StartupError, from_environment
 from .staging import Sweeper
 from .state import EXTENSION_KEY, ImageStoreState
 from .variants import declared
-from .web import api, errors, health, pages, readers, security, serving, sized, write_token  # noqa: F401 (routes)
+from .web import (  # noqa: F401 (routes)
+    api,
+    compression,
+    errors,
+    health,
+    pages,
+    readers,
+    security,
+    serving,
+    sized,
+    write_token,
+)
 from .web.blueprint import bp
 from .web.direct_uploads import upload_origin
 from .web.redirects import signer_for
@@ -40,6 +51,7 @@ bp.before_request(security.refuse_cross_site_writes)
 bp.before_request(write_token.require_write_token)
 bp.after_request(request_log.log_request)
 bp.after_request(security.add_security_headers)
+bp.after_request(compression.compress_response)
 bp.context_processor(write_token.page_variables)
 errors.register(bp)
 
