@@ -191,7 +191,7 @@ def test_phone_and_camera_photos_show_upright_in_the_grid_and_the_viewer(
         page.locator(f'[data-tile][data-key="{key}"] [data-tile-link]').click()
         expect(viewer.locator("[data-viewer-name]")).to_have_text(key)
         expect(shown).to_have_js_property("complete", True)
-        assert "/screen/" in shown.evaluate("image => image.src"), "the viewer did not show the rendition"
+        assert "/w/" in shown.evaluate("image => image.currentSrc"), "the viewer did not show a width"
         assert 0 < shown.evaluate("image => Math.max(image.naturalWidth, image.naturalHeight)") <= 2048
         page.keyboard.press("Escape")
 

@@ -5,7 +5,7 @@
 
 const MAX_PARALLEL_UPLOADS = 3;
 const MOST_WAITS_TO_START = 5;
-const TILE_WIDTH = 190; // CSS pixels, as tile.html says
+const TILE_WIDTH = 184; // CSS pixels, as tile.html says
 
 const form = document.querySelector("[data-upload-form]");
 const input = form?.querySelector("input[type=file]");
