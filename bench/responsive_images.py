@@ -45,6 +45,10 @@ from imagestore.settings import DEFAULT_WIDTHS  # noqa: E402
 SIZE = (4000, 3000)
 TRIALS = 3
 CHROMIUM = "/usr/bin/chromium"
+SHOWN = """() => {
+  const image = document.querySelector("[data-viewer-image]");
+  return image.currentSrc !== "" && image.complete && image.naturalWidth > 0;
+}"""
 SCREENS = {
     "phone": {"viewport": {"width": 412, "height": 915}, "device_scale_factor": 2.6, "is_mobile": True},
     "desktop": {"viewport": {"width": 1920, "height": 1080}, "device_scale_factor": 1},
@@ -112,7 +116,8 @@ def _opened(browser, url, options):
         "requestfinished", lambda request: received.append((request.url, request.sizes()["responseBodySize"]))
     )
     page.locator("[data-tile-link]").first.click()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function(SHOWN)
+    page.wait_for_timeout(500)
     shown = page.locator("[data-viewer-image]")
     picked = shown.evaluate("image => image.currentSrc")
     shown_px = shown.evaluate("image => image.getBoundingClientRect().width")

@@ -252,11 +252,6 @@ def sized_name(spec, key):
     return f"{SIZED_PREFIX}{spec}/{key}"
 
 
-def image_of_sized(name):
-    """The key of the image that a name under ``SIZED_PREFIX`` keeps a size of."""
-    return name.removeprefix(SIZED_PREFIX).partition("/")[2]
-
-
 def _read_preview(db, key, prefix, make):
     try:
         return db[prefix + key]

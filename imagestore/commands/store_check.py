@@ -284,4 +284,6 @@ class StoreCheck:
 def _sized_image(name):
     """The image a name under ``store.SIZED_PREFIX`` keeps a size of (``photos/sizes.py``),
     made on first request; None for any other name."""
-    return store.image_of_sized(name) if name.startswith(store.SIZED_PREFIX) else None
+    if not name.startswith(store.SIZED_PREFIX):
+        return None
+    return name.removeprefix(store.SIZED_PREFIX).partition("/")[2]
