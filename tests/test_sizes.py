@@ -146,3 +146,20 @@ def test_an_animation_has_no_srcset(client, upload):
 
 def _close(colour, expected, tolerance=40):
     return all(abs(a - b) <= tolerance for a, b in zip(colour, expected, strict=False))
+
+
+PHOTOS = {
+    "iphone.heic": camera_files.heic,
+    "phone.avif": camera_files.avif,
+    "print.jpg": camera_files.cmyk_jpeg,
+    "scan.png": camera_files.png_16_bit,
+    "logo.png": camera_files.palette_png_with_transparency,
+}
+
+
+@pytest.mark.parametrize("name", PHOTOS)
+def test_each_kind_of_photo_is_served_at_the_ladders_widths(client, upload, name):
+    stored = upload((name, PHOTOS[name]())).json["stored"][0]
+    for width, address in widths_of(stored["srcset"]).items():
+        served = picture(client.get(address))
+        assert (served.format, served.width) == ("WEBP", width)
