@@ -131,3 +131,17 @@ def test_tiles_are_painted_in_their_dominant_colour_until_they_load(open_page, l
 def _rgb(hex_colour):
     red, green, blue = (int(hex_colour[at : at + 2], 16) for at in (1, 3, 5))
     return f"rgb({red}, {green}, {blue})"
+
+
+def test_a_phone_opening_the_viewer_downloads_at_most_half_the_rendition(
+    open_page, live_server, twelve_megapixels, client
+):
+    """Before the ladder, the viewer downloaded the rendition (``view_url``) at any screen."""
+    rendition = len(client.get(twelve_megapixels["view_url"]).data)
+    page = open_page("phone")
+    page.goto(live_server, wait_until="networkidle")
+    received = []
+    page.on("requestfinished", lambda request: received.append(request.sizes()["responseBodySize"]))
+    open_viewer(page, "phone.jpg")
+    page.wait_for_load_state("networkidle")
+    assert 0 < sum(received) * 2 <= rendition, f"{sum(received)} bytes against {rendition}"
