@@ -15,7 +15,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 PLACEHOLDER_SECONDS = 300
-SERVED_KINDS = ("image", "thumbnail", "screen")
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,11 @@ class ServedCache:
             return key in self._entries
 
     def forget(self, image_key):
-        """Drop what is held of a deleted image: its bytes of each kind (``SERVED_KINDS``)."""
-        self.discard(*((kind, image_key) for kind in SERVED_KINDS))
+        """Drop what is held of a deleted image: its bytes of every kind and size, the entries
+        keyed ``(kind, image_key)``."""
+        with self._lock:
+            held = [key for key in self._entries if key[1] == image_key]
+        self.discard(*held)
 
     def discard(self, *keys):
         with self._lock:

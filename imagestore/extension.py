@@ -11,7 +11,7 @@ so that the host's routes, error pages and headers are left as they are.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import Flask
 
@@ -23,7 +23,19 @@ from .python_api import StoreAPI
 from .settings import StartupError, from_environment
 from .staging import Sweeper
 from .state import EXTENSION_KEY, ImageStoreState
-from .web import api, errors, health, pages, readers, security, serving, write_token  # noqa: F401 (routes)
+from .variants import declared
+from .web import (  # noqa: F401 (routes)
+    api,
+    compression,
+    errors,
+    health,
+    pages,
+    readers,
+    security,
+    serving,
+    sized,
+    write_token,
+)
 from .web.blueprint import bp
 from .web.direct_uploads import upload_origin
 from .web.redirects import signer_for
@@ -39,6 +51,7 @@ bp.before_request(security.refuse_cross_site_writes)
 bp.before_request(write_token.require_write_token)
 bp.after_request(request_log.log_request)
 bp.after_request(security.add_security_headers)
+bp.after_request(compression.compress_response)
 bp.context_processor(write_token.page_variables)
 errors.register(bp)
 
@@ -48,16 +61,21 @@ class ImageStore(StoreAPI):
     and delete (a callable asked within each request); without it the write token does
     (``IMAGESTORE_WRITE_TOKEN``). ``can_read``, when given, decides who may see the
     gallery, the API and the images (``readers``); without it everyone may. The object is
-    also the store's Python API (``python_api``), for the host's own views, commands and jobs."""
+    also the store's Python API (``python_api``), for the host's own views, commands and jobs.
+    ``variants`` names the sizes the host's pages show images at (``variants``):
+    ``{"avatar": {"fill": (256, 256)}}``. :raise ValueError: a variant that is not one."""
 
     def __init__(
         self,
         app: Flask | None = None,
         can_write: Callable[[], bool] | None = None,
         can_read: Callable[[], bool] | None = None,
+        variants: Mapping[str, Mapping[str, tuple[int, int]]] | None = None,
     ) -> None:
         self.can_write = can_write
         self.can_read = can_read
+        declared(variants)
+        self.variants = dict(variants or {})
         if app is not None:
             self.init_app(app)
 
@@ -83,10 +101,11 @@ class ImageStore(StoreAPI):
             app.config.get("IMAGESTORE_ACCESS", "single"),
             url_prefix,
             self.can_write,
-            overrides,
+            {"VARIANTS": self.variants, **(overrides or {})},
             self.can_read,
         )
         app.extensions[EXTENSION_KEY] = store
+        app.add_template_global(self.img, "imagestore_img")
         app.teardown_appcontext(store.access.end_request)
         app.register_blueprint(bp, url_prefix=url_prefix)
 
@@ -96,6 +115,7 @@ def open_store(config_path, access, url_prefix="", can_write=None, overrides=Non
     see it answers privately. :raise StartupError:"""
     settings = {**from_environment(), **(overrides or {})}
     settings["PRIVATE"] = settings["PRIVATE"] or can_read is not None
+    settings["VARIANTS"] = declared(settings["VARIANTS"])
     counted = metrics.Metrics()
     access_mode = open_access(config_path, access, settings, counted.storage_call)
     database = access_mode.database

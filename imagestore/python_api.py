@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import IO, BinaryIO
 
 from flask import current_app, has_request_context, url_for
+from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
-from . import atomic, failures, gallery, saving, store
+from . import atomic, failures, gallery, responsive, saving, store, variants
 from .database import get_db
 from .failures import StorageUnavailable
 from .keys import is_servable_key
@@ -74,6 +75,11 @@ class StoredImage:
     screen_url: str = ""
     """What a screen shows: the original where every browser shows it well, else its
     rendition (too large, or HEIC and AVIF)."""
+    srcset: str | None = None
+    """The addresses of the image at the ladder's widths (``images.srcset``); None where it
+    has none (not made ready yet, animated, or no image)."""
+    placeholder: str | None = None
+    """Its dominant colour (``#rrggbb``), shown until it arrives; None where not known."""
 
 
 class ImagePage(list[StoredImage]):
@@ -172,16 +178,44 @@ class StoreAPI:
 
     def url(self, key: str, kind: str = "image", external: bool = False) -> str:
         """The versioned address of the image (``kind`` ``"image"``), its thumbnail
-        (``"thumbnail"``) or its rendition at screen size (``"screen"``), under the store's
-        prefix. ``external`` makes it absolute: outside a request that needs ``SERVER_NAME``,
-        as ``url_for`` does. :raise KeyError: no image under ``key``. :raise ValueError: another kind."""
+        (``"thumbnail"``), its rendition at screen size (``"screen"``) or a variant the host
+        declared (``ImageStore(app, variants=...)``) by its name, under the store's prefix.
+        ``external`` makes it absolute: outside a request that needs ``SERVER_NAME``, as
+        ``url_for`` does. :raise KeyError: no image under ``key``. :raise ValueError: another kind."""
+        if kind not in KINDS and variants.spec_of(kind) is None:
+            named = ", ".join([*KINDS, *variants.declared_names()])
+            raise ValueError(f"kind must be one of {named}, not {kind!r}")
+        record = _record(key)
         if kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        if not is_servable_key(key):
-            raise KeyError(key)
-        with _storage_failures_told():
-            record = store.read_shown_record(get_db(), key)
+            return responsive.variant_address(record, kind, external)
         return _address(KINDS[kind], key, _version_of(record, kind), external)
+
+    def srcset(self, key: str, external: bool = False) -> str:
+        """The ``srcset`` of the image at the ladder's widths (``IMAGESTORE_WIDTHS``), each
+        address versioned: ``/images/w/320/cat.jpg?v=... 320w, ...``; empty for an image that
+        has none (not made ready yet, or animated). :raise KeyError: no image under ``key``."""
+        return responsive.srcset_of(_record(key), external) or ""
+
+    def img(
+        self,
+        key: str,
+        sizes: str | None = None,
+        alt: str = "",
+        loading: str = "lazy",
+        variant: str | None = None,
+        **attributes: object,
+    ) -> Markup:
+        """An ``<img>`` of the image, as ``Markup`` for a template (the Jinja global
+        ``imagestore_img``): its ``srcset`` at the ladder's widths with the ``sizes`` given
+        (or the variant named), ``width`` and ``height``, ``loading`` (``"eager"`` adds
+        ``fetchpriority="high"``), ``decoding="async"``, the escaped ``alt``, its dominant
+        colour as a placeholder (``static/placeholders.js``) and ``attributes``
+        (``class_="x"`` for ``class``). :raise KeyError: no image under ``key``.
+        :raise ValueError: an undeclared variant, or another ``loading``."""
+        record = _record(key)
+        image_address = _address(KINDS["image"], key, _version_of(record, "image"), False)
+        picture = responsive.picture_of(record, image_address, variant)
+        return responsive.render_img(picture, sizes, alt, loading, attributes)
 
     def page(self, n: int = 1, per_page: int = PER_PAGE, wait_for_count: bool = True) -> ImagePage:
         """Page ``n`` of the gallery, newest uploads first, as the store's own page shows it.
@@ -198,6 +232,14 @@ class StoreAPI:
         """How many images the gallery holds."""
         with _storage_failures_told():
             return gallery.count()
+
+
+def _record(key):
+    """What a page shows of the image under ``key``. :raise KeyError: :raise StorageUnavailable:"""
+    if not is_servable_key(key):
+        raise KeyError(key)
+    with _storage_failures_told():
+        return store.read_shown_record(get_db(), key)
 
 
 def _named_bytes(file, name):
@@ -251,6 +293,8 @@ def _stored_image(record):
         screen_url=_address(KINDS["screen"], key, _version_of(record, "screen"), False)
         if _needs_rendition(record)
         else url,
+        srcset=responsive.srcset_of(record),
+        placeholder=((record.get("previews") or {}).get("thumbnail") or {}).get("colour"),
     )
 
 

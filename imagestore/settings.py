@@ -25,6 +25,8 @@ DEFAULT_DECODE_WAIT_SECONDS = 30
 DEFAULT_DIRECT_UPLOADS_PER_MINUTE = 120
 DEFAULT_STAGED_MB = 4096
 MAX_FILES_PER_REQUEST = 100
+DEFAULT_WIDTHS = (320, 640, 1024, 1600, 2048)
+MOST_WIDTH = 8192
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 SERVE_MODES = ("app", "redirect")
 
@@ -127,6 +129,8 @@ def from_environment():
         ),
         "STAGED_BYTES": int(_positive_number("IMAGESTORE_STAGED_MB", DEFAULT_STAGED_MB) * 2**20),
         "SERVE": _choice("IMAGESTORE_SERVE", SERVE_MODES),
+        "WIDTHS": _widths("IMAGESTORE_WIDTHS"),
+        "VARIANTS": {},
         "PUBLIC_ENDPOINT": os.environ.get("IMAGESTORE_PUBLIC_ENDPOINT") or None,
         "LOG_LEVEL": log_level(),
         "WRITE_TOKEN": configured_write_token(),
@@ -167,6 +171,21 @@ def is_encrypted(config_path):
     parser = configparser.ConfigParser()
     parser.read(config_path, encoding="utf-8")
     return parser.has_section("encryption")
+
+
+def _widths(name):
+    """The ladder of widths each image is served at (``photos/sizes.py``): whole numbers of
+    pixels, separated by commas, such as ``320,640,1024``."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return DEFAULT_WIDTHS
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(part.isdigit() and 0 < int(part) <= MOST_WIDTH for part in parts):
+        raise StartupError(
+            f"environment variable {name}={raw!r} is not a list of widths in pixels, such as "
+            f"320,640,1024 (each at most {MOST_WIDTH})"
+        )
+    return tuple(sorted({int(part) for part in parts}))
 
 
 def _flag(name):

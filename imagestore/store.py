@@ -8,6 +8,8 @@ the store:
 - ``.imagestore/thumbnails/KEY``: a small WebP preview;
 - ``.imagestore/renditions/KEY``: a screen-sized JPEG or WebP for the viewer,
   for images that browsers cannot show as they are (too large, or HEIC);
+- ``.imagestore/sized/SPEC/KEY``: the image at a width of the ladder (``w640``) or a
+  declared variant's size (``fill-256x256``), made on first request (``photos/sizes.py``);
 - ``.imagestore/metadata/KEY``: a JSON record (size, SHA-256, type, pixels,
   name, time);
 - ``.imagestore/newest/COUNTDOWN/KEY``: an empty marker of the upload, which
@@ -22,18 +24,19 @@ from datetime import UTC, datetime
 
 from cshelve import EncryptedDataCorruptionError
 
-from . import atomic, unfinished
+from . import atomic, unfinished, variants
 from .database import backend_of
 from .index import order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
 from .parallel import map_in_threads
-from .photos import decoding
-from .photos.images import GENERIC_TYPE, ImageRejected, content_type_of, inspect_image
+from .photos import decoding, sizes
+from .photos.images import GENERIC_TYPE, ImageRejected, content_type_of, inspect_image, open_image
 from .photos.previews import make_rendition, make_thumbnail
 
 THUMBNAIL_PREFIX = RESERVED_PREFIX + "thumbnails/"
 RENDITION_PREFIX = RESERVED_PREFIX + "renditions/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
+SIZED_PREFIX = RESERVED_PREFIX + "sized/"
 KEPT_PREFIXES = (METADATA_PREFIX, THUMBNAIL_PREFIX, RENDITION_PREFIX)
 READING_THREADS = 8
 MOST_FIRST_KEYS = 250
@@ -98,11 +101,14 @@ def _described_previews(thumbnail, rendition):
     """The SHA-256 and type of each preview made at upload: its address's version, and what
     a signed URL to it is answered with (``serving``)."""
     made = {"thumbnail": thumbnail, "rendition": rendition}
-    return {
+    described = {
         name: {"sha256": hashlib.sha256(data).hexdigest(), "content_type": content_type_of(data)}
         for name, data in made.items()
         if data is not None
     }
+    with open_image(thumbnail) as preview:
+        described["thumbnail"]["colour"] = sizes.dominant_colour(preview)
+    return described
 
 
 def upload_time(uploaded_ns):
@@ -232,6 +238,21 @@ def read_rendition(db, key):
     return _read_preview(db, key, RENDITION_PREFIX, make_rendition)
 
 
+def read_sized(db, key, spec, width, height):
+    """Return the image of upright size ``width`` × ``height`` made at ``spec``
+    (``photos/sizes.py``), making and keeping it if it is missing.
+
+    :raise KeyError: no such image, or one that is not an image at all.
+    :raise decoding.Busy: making it would wait too long for the memory budget.
+    """
+    return _read_preview(db, key, sized_name(spec, ""), lambda data: sizes.make(data, spec, width, height))
+
+
+def sized_name(spec, key):
+    """Where the image ``key`` made at ``spec`` is kept."""
+    return f"{SIZED_PREFIX}{spec}/{key}"
+
+
 def _read_preview(db, key, prefix, make):
     try:
         return db[prefix + key]
@@ -279,7 +300,8 @@ def _delete_image_and_kept(db, key, image=True):
     """Delete the image, then its previews, then its record: a page that finds no record
     makes one from the image (``read_metadata``), which must then be gone."""
     _delete_quietly(db, [key] if image else [])
-    _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, METADATA_PREFIX + key])
+    sized = [sized_name(spec, key) for spec in variants.kept_specs_here()]
+    _delete_quietly(db, [THUMBNAIL_PREFIX + key, RENDITION_PREFIX + key, *sized, METADATA_PREFIX + key])
 
 
 def settle(db, operation, announce_removed):

@@ -120,7 +120,8 @@ def test_upload_browse_download_and_delete(new_page, live_server, photos, access
     expect(tiles(page)).to_have_count(3)
     for thumbnail in page.locator("[data-tile-image]").all():
         expect(thumbnail).to_have_js_property("complete", True)
-        assert thumbnail.evaluate("image => image.naturalWidth") == 320
+        assert thumbnail.evaluate("image => image.naturalWidth") > 0
+        assert "/w/320/" in thumbnail.evaluate("image => image.currentSrc")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"gallery-{backend}-{access}.png")
 
@@ -191,7 +192,7 @@ def test_phone_and_camera_photos_show_upright_in_the_grid_and_the_viewer(
         page.locator(f'[data-tile][data-key="{key}"] [data-tile-link]').click()
         expect(viewer.locator("[data-viewer-name]")).to_have_text(key)
         expect(shown).to_have_js_property("complete", True)
-        assert "/screen/" in shown.evaluate("image => image.src"), "the viewer did not show the rendition"
+        assert "/w/" in shown.evaluate("image => image.currentSrc"), "the viewer did not show a width"
         assert 0 < shown.evaluate("image => Math.max(image.naturalWidth, image.naturalHeight)") <= 2048
         page.keyboard.press("Escape")
 
@@ -315,9 +316,9 @@ def test_with_a_write_token_the_page_asks_for_it_once_then_uploads(new_page, mak
 
 
 def image_requests_answered(app):
-    """Requests for originals, thumbnails and renditions the app has answered, by its metrics."""
+    """Requests for originals, thumbnails, renditions and widths the app has answered, by its metrics."""
     registry = current(app).metrics.registry
-    routes = ("/image/<key:key>", "/thumb/<key:key>", "/screen/<key:key>")
+    routes = ("/image/<key:key>", "/thumb/<key:key>", "/screen/<key:key>", "/w/<int:width>/<key:key>")
     return sum(
         registry.get_sample_value(
             "imagestore_requests_total", {"route": route, "method": "GET", "status": status}

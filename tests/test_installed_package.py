@@ -2,10 +2,12 @@
 requirements into a fresh virtual environment and run from a folder outside the
 repository, where only what the wheel holds can be found."""
 
+import json
 import shutil
 import subprocess
 import sys
 
+import camera_files
 import pytest
 import requests
 import samples
@@ -128,3 +130,46 @@ def test_the_installed_package_is_typed_and_exports_its_python_api(installed, el
     assert typed == "True"
     names = ["ImageRejected", "ImageStore", "StartupError", "StorageUnavailable", "StoredImage", "create_app"]
     assert exported == repr(names)
+
+
+HOST_TEMPLATE_SCRIPT = """
+import io, json, re, sys
+from flask import Flask, render_template_string
+from PIL import Image
+from imagestore import ImageStore
+
+app = Flask("host")
+app.config.update(SECRET_KEY="the host's", IMAGESTORE_CONFIG="in-memory.ini")
+images = ImageStore(app, variants={"avatar": {"fill": (256, 256)}})
+with app.app_context():
+    key = images.save("phone.jpg").key
+with app.test_request_context():
+    shown = render_template_string('{{ imagestore_img(key, sizes="100vw", alt="Me") }}', key=key)
+client = app.test_client()
+srcset = re.search(r'srcset="([^"]*)"', shown).group(1).replace("&amp;", "&")
+served = []
+for candidate in srcset.split(", "):
+    address, width = candidate.rsplit(" ", 1)
+    image = Image.open(io.BytesIO(client.get(address).data))
+    served.append([width, image.format, image.size, bool(image.getexif()), "exif" in image.info])
+with app.app_context():
+    avatar = Image.open(io.BytesIO(client.get(images.url(key, "avatar")).data)).size
+json.dump({"img": shown, "served": served, "avatar": avatar,
+           "undeclared": client.get("/images/variant/banner/" + key).status_code}, sys.stdout)
+"""
+
+
+def test_a_host_template_shows_a_stored_photo_with_one_imagestore_img_call(installed, elsewhere):
+    """The issue's "done when", from the wheel: a sideways phone photo with a position, shown
+    by ``imagestore_img``, answers a WebP at each width of its srcset, upright, without EXIF."""
+    run(installed.parent / "imagestore", "init", cwd=elsewhere)
+    (elsewhere / "phone.jpg").write_bytes(camera_files.jpeg(size=(2400, 1800), orientation=6))
+    (elsewhere / "host.py").write_text(HOST_TEMPLATE_SCRIPT)
+    said = json.loads(run(installed, "host.py", cwd=elsewhere).stdout)
+    assert said["img"].startswith('<img src="/images/w/') and 'alt="Me"' in said["img"]
+    assert 'width="1800" height="2400"' in said["img"]
+    assert len(said["served"]) >= 3
+    for width, image_format, size, has_exif, carries_exif in said["served"]:
+        assert (image_format, size[0], f"{size[0]}w") == ("WEBP", size[0], width)
+        assert size[1] > size[0] and not has_exif and not carries_exif
+    assert said["avatar"] == [256, 256] and said["undeclared"] == 404

@@ -22,6 +22,9 @@ from imagestore import ImageStore, create_app
 from imagestore.state import current
 
 DOCUMENT = "/api/openapi.json"
+# In process, schemathesis says it accepts gzip but reads a body as it is sent, without
+# undoing the gzip as a browser or requests does; test_compression.py checks that part.
+UNCOMPRESSED = {"Accept-Encoding": "identity"}
 EXAMPLE_KEYS = ("cat.jpg", "old-cat.jpg")
 # An upload is judged by its bytes, which a schema cannot say: bytes that are no image are a
 # valid request that stores nothing, answered 400 with the reasons.
@@ -93,13 +96,13 @@ def other_app():
 @schema.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_every_answer_is_one_the_document_gives(case):
-    case.call_and_validate()
+    case.call_and_validate(headers=UNCOMPRESSED)
 
 
 @mounted_schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_mounted_at_a_prefix_every_answer_is_one_the_document_gives(case):
-    case.call_and_validate()
+    case.call_and_validate(headers=UNCOMPRESSED)
 
 
 def test_the_document_is_valid_openapi_3_1():

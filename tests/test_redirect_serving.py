@@ -143,3 +143,12 @@ def endpoint_of(variables, backend):
         part.split("=", 1) for part in variables["AZURE_STORAGE_CONNECTION_STRING"].split(";") if part
     )
     return settings["BlobEndpoint"].rstrip("/")
+
+
+def test_a_width_of_the_ladder_is_served_through_the_app_and_kept_a_year(redirecting, image):
+    """A size made on first request is not in the record, so storage cannot be asked for it
+    by a signed URL: the app sends it, at an address versioned all the same."""
+    address = image["srcset"].split(", ")[1].split(" ")[0]
+    answer = redirecting.get(address)
+    assert (answer.status_code, answer.mimetype) == (200, "image/webp")
+    assert answer.headers["Cache-Control"] == KEPT_A_YEAR

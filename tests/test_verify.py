@@ -9,7 +9,7 @@ from processes import run_imagestore
 
 from imagestore.index import snapshot
 from imagestore.staging import STAGING_PREFIX
-from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX
+from imagestore.store import METADATA_PREFIX, SIZED_PREFIX, THUMBNAIL_PREFIX
 
 ENCRYPTION_KEY = "v" * 32
 
@@ -69,11 +69,32 @@ DAMAGE = {
         lambda folder: (folder / METADATA_PREFIX / "ghost.png").write_bytes(b"{}"),
         ".imagestore/metadata/ghost.png: record of an image that is gone",
     ),
+    "orphan size": (
+        lambda folder: _write(folder / SIZED_PREFIX / "w320" / "ghost.png", samples.image()),
+        ".imagestore/sized/w320/ghost.png: size kept of an image that is gone",
+    ),
     "index entry without its image": (
         lambda folder: (folder / "IMG_0002.HEIC").unlink(),
         "the store's index holds 1 images that are gone: IMG_0002.HEIC",
     ),
 }
+
+
+def _write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def test_sizes_made_on_first_request_are_no_problem(folder_store, open_app):
+    config, folder = folder_store
+    app = open_app(config)
+    fill_as_users_do(app)
+    for image in app.test_client().get("/api/images").json["images"]:
+        if image["srcset"]:
+            assert app.test_client().get(image["srcset"].split(" ")[0]).status_code == 200
+    assert list((folder / SIZED_PREFIX).rglob("*.*"))
+    code, said = verify(config, {})
+    assert code == 0 and "0 problems" in said, said
 
 
 @pytest.mark.parametrize("damage", DAMAGE)

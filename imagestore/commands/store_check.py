@@ -147,6 +147,9 @@ class StoreCheck:
                 return Finding(
                     name, f"{kind} of an image that is gone", self._deleter(name, name.removeprefix(prefix))
                 )
+        sized = _sized_image(name)
+        if sized is not None and sized not in self.images:
+            return Finding(name, "size kept of an image that is gone", self._deleter(name, sized))
         upload = order.upload_of(name)
         if upload is not None and upload[1] not in self.images:
             return Finding(
@@ -158,6 +161,8 @@ class StoreCheck:
         upload = order.upload_of(name)
         if upload is not None:
             return upload[1] in self.under_way
+        if _sized_image(name) in self.under_way:
+            return True
         return any(name.removeprefix(prefix) in self.under_way for prefix in KEPT if name.startswith(prefix))
 
     def _record_findings(self, key, data):
@@ -271,3 +276,11 @@ class StoreCheck:
 
     def _delete(self, name):
         backend_of(self.db).delete(name)
+
+
+def _sized_image(name):
+    """The image a name under ``store.SIZED_PREFIX`` keeps a size of (``photos/sizes.py``),
+    made on first request; None for any other name."""
+    if not name.startswith(store.SIZED_PREFIX):
+        return None
+    return name.removeprefix(store.SIZED_PREFIX).partition("/")[2]

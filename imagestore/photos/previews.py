@@ -30,6 +30,8 @@ TURNS = {
     8: Image.Transpose.ROTATE_90,
 }
 
+SIDEWAYS = {TURNS[number] for number in (5, 6, 7, 8)}
+
 
 @dataclass(frozen=True)
 class Previews:
@@ -78,6 +80,24 @@ def make_thumbnail(data):
 def make_rendition(data):
     """Return the rendition alone. :raise ImageRejected: the data is truncated or corrupt."""
     return make_previews(data, with_rendition=True).rendition
+
+
+def upright(data, at_least):
+    """``data`` decoded, turned upright, in RGB (or RGBA where it has transparency), with no
+    EXIF: at full size, or, for a JPEG, decoded at a reduced scale that still gives at least
+    ``at_least`` (upright width and height). :raise ImageRejected: truncated or corrupt."""
+    with open_image(data) as image:
+        turn = TURNS.get(orientation(image))
+        wanted = at_least[::-1] if turn in SIDEWAYS else at_least
+        image.draft("RGB", tuple(max(1, side) for side in wanted))
+        decode(image.load)
+        shown = _displayable(image)
+    return shown.transpose(turn) if turn is not None else shown
+
+
+def encoded(image, image_format, **options):
+    """The image's bytes in ``image_format``, with Pillow's ``options`` (None ones left out)."""
+    return _encoded(image, image_format, **options)
 
 
 def _displayable(image):

@@ -5,6 +5,7 @@
 
 const MAX_PARALLEL_UPLOADS = 3;
 const MOST_WAITS_TO_START = 5;
+const TILE_WIDTH = 184; // CSS pixels, as tile.html says
 
 const form = document.querySelector("[data-upload-form]");
 const input = form?.querySelector("input[type=file]");
@@ -224,9 +225,16 @@ function fillTile(tile, image) {
     viewUrl: image.view_url,
     downloadUrl: image.download_url,
     apiUrl: image.api_url,
+    srcset: image.srcset ?? "",
   });
   tile.querySelector("[data-tile-link]").href = image.view_url;
   const thumbnail = tile.querySelector("[data-tile-image]");
+  if (image.srcset && image.width && image.height) {
+    thumbnail.width = image.width;
+    thumbnail.height = image.height;
+    thumbnail.sizes = `${Math.round(TILE_WIDTH * Math.max(1, image.width / image.height))}px`;
+    thumbnail.srcset = image.srcset;
+  }
   thumbnail.src = image.thumbnail_url;
   thumbnail.alt = image.key;
   const name = tile.querySelector("[data-tile-name]");
@@ -290,9 +298,8 @@ const tiles = () => Array.from(gallery.querySelectorAll("[data-tile]"));
 
 function openViewer(tile) {
   current = tile;
-  const { key, size, width, height, type, viewUrl, downloadUrl, filename } = tile.dataset;
+  const { key, size, width, height, type, downloadUrl, filename } = tile.dataset;
   const image = part("image");
-  image.src = viewUrl;
   image.alt = key;
   part("name").textContent = key;
   part("size").textContent = formatBytes(Number(size));
@@ -308,6 +315,28 @@ function openViewer(tile) {
   part("error").textContent = "";
   if (!viewer.open) viewer.showModal();
   else if (focusWasInConfirm || !viewer.contains(document.activeElement)) part("close").focus();
+  showInViewer(image, tile.dataset);
+}
+
+// The viewer shows the image at the width this screen needs: the stage, now open, says
+// how many CSS pixels wide it is shown, and the browser picks from the srcset the width
+// that covers them at its pixel density. Without a srcset, the original or the rendition.
+function showInViewer(image, { srcset, width, height, viewUrl }) {
+  image.removeAttribute("srcset");
+  image.removeAttribute("sizes");
+  if (srcset && width && height) {
+    image.sizes = `${shownWidth(Number(width), Number(height))}px`;
+    image.srcset = srcset;
+  }
+  image.src = viewUrl;
+}
+
+function shownWidth(width, height) {
+  const stage = part("stage");
+  const style = getComputedStyle(stage);
+  const across = stage.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const down = stage.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+  return Math.max(1, Math.ceil(Math.min(across, (down * width) / height, width)));
 }
 
 function step(offset) {
@@ -363,6 +392,7 @@ viewer.addEventListener("keydown", (event) => {
 });
 
 viewer.addEventListener("close", () => {
+  part("image").removeAttribute("srcset");
   part("image").removeAttribute("src");
   const returnTo = current?.isConnected ? current : tiles()[0];
   returnTo?.querySelector("[data-tile-link]")?.focus();

@@ -8,6 +8,8 @@ from . import serving, uploads
 from .blueprint import bp
 from .responses import deleted, flag_arg, positive_int_arg, public
 
+EAGER_TILES = 6  # a row of tiles at 1920 px; the first to paint, so never lazy
+
 
 @bp.get("/")
 def index():
@@ -15,7 +17,11 @@ def index():
     images = [public(image) for image in page]
     direct_uploads = url_for("imagestore.start_upload") if current().direct_uploads else None
     return render_template(
-        "imagestore/pages/index.html", page=page, images=images, direct_uploads=direct_uploads
+        "imagestore/pages/index.html",
+        page=page,
+        images=images,
+        direct_uploads=direct_uploads,
+        eager_tiles=EAGER_TILES,
     )
 
 

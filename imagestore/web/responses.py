@@ -57,6 +57,8 @@ def public(image):
         "view_url": image.screen_url,
         "download_url": url_for("imagestore.image", key=image.key, download=1, **version_args(image.sha256)),
         "api_url": url_for("imagestore.get_image", key=image.key),
+        "srcset": image.srcset,
+        "placeholder": image.placeholder,
     }
 
 

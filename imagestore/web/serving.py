@@ -39,7 +39,7 @@ def send_image(key, as_attachment=False):
     image = described(key) if answers_304 or as_attachment else None
     if answers_304 and image.sha256 and request.if_none_match.contains(image.sha256):
         return _not_modified(image.sha256)
-    served = _cached("image", key)
+    served = _cached("image", key, lambda: _opened(key, "image"))
     if as_attachment:
         return _send(served, key_from_filename(image.filename), as_attachment=True)
     return _send(served, key)
@@ -49,28 +49,42 @@ def send_thumbnail(key):
     redirect = redirect_to_storage("thumbnail", key)
     if redirect is not None:
         return redirect
-    return _send(_cached("thumbnail", key, THUMBNAIL_TYPE), key)
+    return _send(_cached("thumbnail", key, lambda: _opened(key, "thumbnail", THUMBNAIL_TYPE)), key)
 
 
 def send_rendition(key):
     redirect = redirect_to_storage("rendition", key)
     if redirect is not None:
         return redirect
-    return _send(_cached("screen", key), key)
+    return _send(_cached("screen", key, lambda: _opened(key, "screen")), key)
+
+
+def send_sized(key, spec, read, version):
+    """Bytes made on first request at a size (``web/sized.py``): ``read()`` gives them, and
+    their address is versioned by ``version`` (``photos/sizes.version``), not by their digest."""
+    served = _cached(sized_kind(spec), key, lambda: _served(read()))
+    response = _send(served, key)
+    response.headers["Cache-Control"] = _cache_control(version)
+    return response
+
+
+def sized_kind(spec):
+    return f"sized:{spec}"
 
 
 def _cache():
     return current().cache
 
 
-def _cached(kind, key, content_type=None):
-    """``kind`` of the image as ``Served``, through the cache; storage is asked only on a miss."""
-
-    def load():
-        with stored_images.open(key, kind) as stream:
-            return _served(stream.read(), content_type)
-
+def _cached(kind, key, load):
+    """``load()`` of ``kind`` of the image, a ``Served``, through the cache; storage is asked
+    only on a miss."""
     return found(key, lambda: _cache().get((kind, key), load, lambda: key in stored_images))
+
+
+def _opened(key, kind, content_type=None):
+    with stored_images.open(key, kind) as stream:
+        return _served(stream.read(), content_type)
 
 
 def _served(data, content_type=None):
