@@ -14,7 +14,7 @@ are kept in the process and a page view reads none.
 import logging
 from dataclasses import dataclass
 
-from . import store
+from . import shown, store
 from .cache import RecordCache
 from .database import background_db, get_db
 from .index.discovery import Discovery
@@ -93,12 +93,12 @@ def page(number, per_page=PER_PAGE, counted=False):
     """
     db, kept, open_db = get_db(), _kept(), background_db()
     try:
-        shown = _read_page(db, kept, open_db, number, per_page, counted)
+        page_read = _read_page(db, kept, open_db, number, per_page, counted)
     except PartGone:
         kept.index.forget()
-        shown = _read_page(db, kept, open_db, number, per_page, counted)
+        page_read = _read_page(db, kept, open_db, number, per_page, counted)
     kept.index.maintain(open_db)
-    return shown
+    return page_read
 
 
 def discover(listed=iter):
@@ -185,12 +185,12 @@ def _apply_here(db, kept, change, entry):
 
 def _read_page(db, kept, open_db, number, per_page, counted):
     def read_record(db, key):
-        return kept.records.read(key, lambda: store.read_shown_record(db, key, indexed=True))
+        return kept.records.read(key, lambda: shown.read_shown_record(db, key, indexed=True))
 
     view = kept.index.view(db)
     _catch_up(db, kept)
     if view is None and not counted:
-        first_pages = store.page_from_first_keys(db, number, per_page, read_record)
+        first_pages = shown.page_from_first_keys(db, number, per_page, read_record)
         if first_pages is not None:
             return first_pages
     if view is None:
@@ -199,7 +199,7 @@ def _read_page(db, kept, open_db, number, per_page, counted):
     with kept.journal.lock:
         view = kept.index.view(db)
         entries, total = view.entries(db, (number - 1) * per_page, per_page), view.total
-    return store.page_of_images(db, [key for _, key in entries], number, per_page, total, read_record)
+    return shown.page_of_images(db, [key for _, key in entries], number, per_page, total, read_record)
 
 
 def _catch_up(db, kept):

@@ -34,7 +34,7 @@ from flask import current_app, has_request_context, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
-from . import atomic, failures, gallery, responsive, saving, store, variants
+from . import atomic, failures, gallery, responsive, saving, shown, store, variants
 from .database import get_db
 from .failures import StorageUnavailable
 from .keys import is_servable_key
@@ -128,7 +128,7 @@ class StoreAPI:
             return None
         with _storage_failures_told():
             try:
-                record = store.read_shown_record(get_db(), key)
+                record = shown.read_shown_record(get_db(), key)
             except KeyError:
                 return None
         return _stored_image(record)
@@ -239,7 +239,7 @@ def _record(key):
     if not is_servable_key(key):
         raise KeyError(key)
     with _storage_failures_told():
-        return store.read_shown_record(get_db(), key)
+        return shown.read_shown_record(get_db(), key)
 
 
 def _named_bytes(file, name):

@@ -18,17 +18,12 @@ the store:
 
 import hashlib
 import json
-import math
-from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from cshelve import EncryptedDataCorruptionError
 
 from . import atomic, unfinished, variants
 from .database import backend_of
 from .index import order
 from .keys import RESERVED_PREFIX, key_from_filename, unique_key
-from .parallel import map_in_threads
 from .photos import decoding, sizes
 from .photos.images import GENERIC_TYPE, ImageRejected, content_type_of, inspect_image, open_image
 from .photos.previews import make_rendition, make_thumbnail
@@ -38,28 +33,7 @@ RENDITION_PREFIX = RESERVED_PREFIX + "renditions/"
 METADATA_PREFIX = RESERVED_PREFIX + "metadata/"
 SIZED_PREFIX = RESERVED_PREFIX + "sized/"
 KEPT_PREFIXES = (METADATA_PREFIX, THUMBNAIL_PREFIX, RENDITION_PREFIX)
-READING_THREADS = 8
-MOST_FIRST_KEYS = 250
-_NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None, "animated": False}
-_NOT_KNOWN_YET = {"content_type": None, "width": None, "height": None, "animated": False}
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of the gallery: the metadata of its images, newest uploads first.
-
-    ``total`` is None while the store has not been counted yet.
-    """
-
-    images: list
-    number: int
-    per_page: int
-    total: int | None
-    has_next: bool
-
-    @property
-    def page_count(self):
-        return None if self.total is None else max(1, math.ceil(self.total / self.per_page))
+NOT_AN_IMAGE = {"content_type": GENERIC_TYPE, "width": None, "height": None, "animated": False}
 
 
 def save_upload(db, filename, incoming, uploaded_ns, operations, announce):
@@ -117,54 +91,6 @@ def upload_time(uploaded_ns):
     return {"uploaded_at": uploaded_at, "uploaded_ns": uploaded_ns}
 
 
-def page_of_images(db, keys, number, per_page, total, read_record=None):
-    """Return page ``number`` of a gallery of ``total`` images, which shows ``keys``.
-
-    An image deleted by another tool since the index was made is left out. One
-    that cannot be decrypted is shown as a download without preview.
-    """
-    images = _read_shown(db, keys, read_record)
-    return Page(images, number, per_page, total=total, has_next=number * per_page < total)
-
-
-def page_from_first_keys(db, number, per_page, read_record=None):
-    """Return page ``number`` of the gallery, listing the store only as far as that page.
-
-    Its ``total`` is None unless the store ends on it. None for a page beyond
-    the first ``MOST_FIRST_KEYS`` keys (the image of each marker on the way is
-    checked, so going far costs more than the whole listing), and when the
-    store holds upload markers of an earlier version, which can only be
-    ordered all together.
-    """
-    start = (number - 1) * per_page
-    if start + per_page + 1 > MOST_FIRST_KEYS:
-        return None
-    keys = order.first_keys(db, start + per_page + 1)
-    if keys is None:
-        return None
-    ends_here = len(keys) <= start + per_page
-    images = _read_shown(db, keys[start : start + per_page], read_record)
-    return Page(images, number, per_page, total=len(keys) if ends_here else None, has_next=not ends_here)
-
-
-def _read_shown(db, keys, read_record=None):
-    """The metadata of ``keys``, read in parallel (with ``read_record(db, key)``, by default
-    ``read_metadata``), leaving out images deleted meanwhile."""
-    read = read_record or read_metadata
-    shown = map_in_threads(lambda key: _shown(db, key, read), keys, READING_THREADS)
-    return [image for image in shown if image is not None]
-
-
-def _shown(db, key, read):
-    """An image's metadata as a page shows it, or None when it was deleted meanwhile."""
-    try:
-        return read(db, key)
-    except KeyError:
-        return None
-    except EncryptedDataCorruptionError:
-        return {"key": key, "filename": key, "size": None, "sha256": None} | _NOT_AN_IMAGE
-
-
 def read_image(db, key):
     """Return the image's bytes. :raise KeyError: no such image."""
     return db[key]
@@ -175,7 +101,7 @@ def read_metadata(db, key):
 
     :raise KeyError: no such image.
     """
-    metadata = _kept_metadata(db, key)
+    metadata = kept_record(db, key)
     if metadata is not None:
         return metadata
     metadata = describe(key, db[key])
@@ -183,27 +109,11 @@ def read_metadata(db, key):
     return metadata
 
 
-def read_shown_record(db, key, indexed=False):
-    """What a page shows of an image: its record, or, for one another tool put in that is
-    not made ready yet (``index/readying.py``), its name alone (``ready`` False): a page
-    never downloads an original. An image the index holds (``indexed``) is taken to exist:
-    the discovery tells when another tool deletes it.
-
-    :raise KeyError: no such image.
-    """
-    metadata = _kept_metadata(db, key)
-    if metadata is not None:
-        return metadata
-    if not indexed and not atomic.exists(db, key):
-        raise KeyError(key)
-    return {"key": key, "filename": key, "size": None, "sha256": None, "ready": False} | _NOT_KNOWN_YET
-
-
 def make_ready(db, key, budget):
     """Write the record and thumbnail of an image another tool put in, from one read of it,
     decoded within ``budget`` (``decoding``), the record last: a record means the image is
     ready. :raise KeyError: no such image. :raise decoding.Busy:"""
-    if _kept_metadata(db, key) is not None:
+    if kept_record(db, key) is not None:
         return
     data = db[key]
     metadata = describe(key, data)
@@ -280,7 +190,7 @@ def delete_image(db, key, operations, announce):
         if finished is None:
             raise KeyError(key)
         return finished.uploaded_ns
-    metadata = _kept_metadata(db, key)
+    metadata = kept_record(db, key)
     uploaded_ns = None if metadata is None else metadata.get("uploaded_ns", 0)
     sha256 = None if metadata is None else metadata.get("sha256")
     operation = operations.begin(db, unfinished.DELETE, key, uploaded_ns, sha256)
@@ -323,7 +233,7 @@ def _holder(db, operation):
     """Whose image ``operation.key`` holds: ``"this"`` operation's, ``"other"``, or
     ``"none"`` (it holds nothing)."""
     key = operation.key
-    metadata = _kept_metadata(db, key)
+    metadata = kept_record(db, key)
     if metadata is not None and metadata.get("uploaded_ns", 0) != (operation.uploaded_ns or 0):
         return "other"
     try:
@@ -345,7 +255,7 @@ def _fill_in(db, key, value):
         pass
 
 
-def _kept_metadata(db, key):
+def kept_record(db, key):
     """The image's record; None where it has none, or one that cannot be read. A storage
     failure is raised, never taken for a missing record."""
     try:
@@ -360,7 +270,7 @@ def describe(key, data):
     try:
         info = inspect_image(data, max_pixels=float("inf"))
     except ImageRejected:
-        return metadata | _NOT_AN_IMAGE
+        return metadata | NOT_AN_IMAGE
     shown = {"content_type": info.content_type, "width": info.width, "height": info.height}
     return metadata | shown | {"animated": info.animated}
 
