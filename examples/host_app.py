@@ -1,6 +1,7 @@
 """A Flask app of one's own, with its home page, its sign-in and its 404 page, and the
 image store mounted at /images, where only someone signed in may upload or delete. Its
-own form saves a profile photo through the store's Python API, onto the user's record.
+own form saves a profile photo through the store's Python API, onto the user's record,
+and its home page shows it as a square avatar with one ``imagestore_img`` call.
 
     FLASK_IMAGESTORE_CONFIG=/path/to/filesystem.ini flask --app host_app run
 
@@ -11,7 +12,7 @@ from flask import Flask, abort, redirect, render_template, request, session, url
 
 from imagestore import ImageRejected, ImageStore
 
-images = ImageStore(can_write=lambda: "user" in session)
+images = ImageStore(can_write=lambda: "user" in session, variants={"avatar": {"fill": (256, 256)}})
 
 
 def create_app():

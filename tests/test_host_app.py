@@ -4,12 +4,14 @@ headers and limits; the store's pages, API, images, static files and probes are
 under its prefix, and who may write is the host's decision."""
 
 import io
+import re
 import uuid
 
 import pytest
 import samples
 from emulators import write_ini
 from flask import Flask, request
+from PIL import Image
 
 from imagestore import ImageStore, StartupError
 from imagestore.state import current
@@ -74,7 +76,10 @@ def test_the_hosts_own_form_saves_a_profile_photo_and_shows_it(host_app):
 
     assert saved.status_code == 303
     home = client.get("/").get_data(as_text=True)
-    assert 'class="profile-photo" src="/images/thumb/me.png?v=' in home
+    avatar = re.search(r'<img [^>]*src="(/images/variant/avatar/me\.png\?v=[^"]+)"[^>]*>', home)
+    assert avatar and 'class="profile-photo"' in avatar.group(0), home
+    assert 'width="256"' in avatar.group(0) and 'height="256"' in avatar.group(0)
+    assert Image.open(io.BytesIO(client.get(avatar.group(1)).data)).size == (256, 256)
     assert client.get("/images/image/me.png").data == photo
 
 

@@ -2,7 +2,9 @@
 requirements into a fresh virtual environment and run from a folder outside the
 repository, where only what the wheel holds can be found."""
 
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import requests
 import samples
 from emulators import PROJECT_ROOT
 from over_http import upload_over_http
+from PIL import Image
 from processes import RunningApp, clean_environment
 
 
@@ -114,7 +117,11 @@ def test_a_host_app_mounts_the_installed_store_under_its_prefix(installed, elsew
         assert requests.get(f"{host.url}/images/image/{key}", timeout=30).content == photo
         profile = {"photo": ("me.jpg", samples.photo(size=(320, 240), seed=2))}
         assert browser.post(f"{host.url}/profile-photo", files=profile, timeout=30).status_code == 200
-        assert 'class="profile-photo" src="/images/thumb/me.jpg?v=' in browser.get(host.url, timeout=30).text
+        home = browser.get(host.url, timeout=30).text
+        avatar = re.search(r'<img [^>]*src="(/images/variant/avatar/me\.jpg\?v=[^"]+)"[^>]*>', home)
+        assert avatar and 'class="profile-photo"' in avatar.group(0), home
+        answer = requests.get(host.url + avatar.group(1), timeout=30)
+        assert Image.open(io.BytesIO(answer.content)).size == (256, 256)
     finally:
         host.stop()
     assert (elsewhere / "var" / "images" / key).read_bytes() == photo
