@@ -15,6 +15,7 @@ import threading
 import uuid
 from pathlib import Path
 
+import chromium
 import pytest
 import storage as inspectors
 from cshelve._database import _RawDatabase
@@ -258,6 +259,13 @@ def make_ready(app):
             gallery.make_ready(list(keys))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, launched once a session (and worker) if asked for."""
+    with chromium.launched() as launched:
+        yield launched
 
 
 @pytest.fixture

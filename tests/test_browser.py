@@ -10,20 +10,13 @@ import base64
 import camera_files
 import pytest
 import samples
+from chromium import Console
 from emulators import PROJECT_ROOT
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from imagestore.state import current
 from imagestore.web import upload_limits
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 
@@ -31,32 +24,6 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 def backend(request):
     """Overrides conftest's four backends: the browser tests need one local and one cloud."""
     return request.param
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-class Console:
-    """What the page said: console messages and uncaught errors."""
-
-    def __init__(self, page):
-        self.messages = []
-        self.errors = []
-        page.on("console", self._said)
-        page.on("pageerror", lambda error: self.messages.append(f"page error: {error}"))
-
-    def _said(self, message):
-        self.messages.append(message.text)
-        if message.type == "error":
-            self.errors.append(message.text)
-
-    def csp_violations(self):
-        return [text for text in self.messages if "Content Security Policy" in text]
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import re
 
 import pytest
 import samples
-from playwright.sync_api import expect, sync_playwright
-from test_browser import CHROMIUM, CHROMIUM_ARGS, Console
+from chromium import Console
+from playwright.sync_api import expect
 
 from imagestore.settings import DEFAULT_WIDTHS
 
@@ -22,14 +22,6 @@ SCREENS = {"phone": PHONE, "desktop": DESKTOP}
 def backend(request):
     """Overrides conftest's four backends: one local and one cloud, as ``test_browser``."""
     return request.param
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
