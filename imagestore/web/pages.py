@@ -12,7 +12,7 @@ from .responses import deleted, flag_arg, positive_int_arg, public
 # columns (main is 1200 px wide) by 4 rows at 1080 px high, more than a page's 24. The
 # tiles are all one size, so the page's LCP is whichever of them paints first, or is larger
 # by a rounded pixel: any tile on the first screen. With 6, Lighthouse at desktop size
-# found a lazy 12th tile as the LCP (tests/test_lighthouse.py). Phones pay for it: they
+# found a lazy 11th tile as the LCP (tests/test_lighthouse.py). Phones pay for it: they
 # fetch the page's tiles at once, where they showed 4 and fetched the rest on scrolling.
 EAGER_TILES = 7 * 4
 
