@@ -128,3 +128,18 @@ def test_scan_makes_them_ready_and_verify_counts_those_waiting(
     assert code == 0 and "3 images other tools put in made ready" in scanned, scanned
     assert "wait to be made ready" not in after and "0 problems" in after
     assert all(storage.get(METADATA_PREFIX + key) for key in FOUND)
+
+
+def test_a_process_that_keeps_no_placeholder_reads_no_ready_entry(make_app, storage, storage_reads):
+    """The journal's ``ready`` entries only drop placeholders a process keeps: a process
+    started after the work, which keeps none, does not read them (one GET each, a second's
+    work each, since the last snapshot)."""
+    working = make_app(DISCOVERY_SECONDS=0.5, READY_PER_SECOND=20).test_client()
+    put_in_by_another_tool(storage)
+    assert eventually(lambda: all(image["ready"] for image in listed(working)), timeout=30)
+    storage_reads.clear()
+
+    images = listed(make_app(READY_PER_SECOND=0).test_client())
+
+    assert [image["ready"] for image in images] == [True] * len(FOUND)
+    assert not [key for key in storage_reads if "/ready/" in key]
