@@ -59,7 +59,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 import samples  # noqa: E402
 from emulators import (  # noqa: E402
-    AZURITE_ACCOUNT,
     azure_variables,
     azurite_connection_string,
     azurite_server,
@@ -112,7 +111,9 @@ class Storage:
         started = time.monotonic()
         self.create(name, folder)
         with ThreadPoolExecutor(FILL_THREADS) as pool:
-            sizes = list(pool.map(lambda n: self.put(name, folder, image_key(n), self.photo(n)), range(count)))
+            sizes = list(
+                pool.map(lambda n: self.put(name, folder, image_key(n), self.photo(n)), range(count))
+            )
         return Store(self, name, folder, ini, count, sum(sizes), time.monotonic() - started)
 
     def photo(self, n):
@@ -196,7 +197,9 @@ class Azure(ProxiedStorage):
         return azure_variables(self.proxy.url)
 
     def kept(self, store, prefix):
-        return sum(1 for _ in self.client.get_container_client(store.name).list_blobs(name_starts_with=prefix))
+        return sum(
+            1 for _ in self.client.get_container_client(store.name).list_blobs(name_starts_with=prefix)
+        )
 
 
 class Folder(Storage):
@@ -224,7 +227,11 @@ class Folder(Storage):
     def app_variables(self, store):
         log = store.folder / "operations.log"
         self.logs[store.name] = log
-        return {"PYTHONPATH": str(AUDIT), "BENCH_FILE_LOG": str(log), "BENCH_FILE_ROOT": str(store.folder / "images")}
+        return {
+            "PYTHONPATH": str(AUDIT),
+            "BENCH_FILE_LOG": str(log),
+            "BENCH_FILE_ROOT": str(store.folder / "images"),
+        }
 
     def kept(self, store, prefix):
         folder = store.folder / "images" / prefix
@@ -433,7 +440,9 @@ def make_ready(store):
                     break
                 if step >= next_views:
                     for page, views in during.items():
-                        views.append({"at": time.monotonic() - started, **counted_view(store, http, app, page)})
+                        views.append(
+                            {"at": time.monotonic() - started, **counted_view(store, http, app, page)}
+                        )
                     next_views = step + DURING_EVERY_SECONDS
                 if step - started > TIMEOUT:
                     raise RuntimeError(f"{left} images still waited after {TIMEOUT} s")
@@ -451,13 +460,14 @@ def make_ready(store):
         "images_per_second": store.count / seconds,
         "requests": by_kind(answers),
         "requests_per_image": len(answers) / store.count,
+        "mean_ms_by_kind": mean_ms_by_kind(answers),
         **reads(answers, store),
         "records": storage.kept(store, METADATA_PREFIX),
         "thumbnails": storage.kept(store, THUMBNAIL_PREFIX),
         "app_cpu_seconds": app_cpu,
         "storage_cpu_seconds": None if storage_cpu is None else storage_cpu - cpu_before,
         "waiting_by_second": series,
-        "during": {page: summary(views) for page, views in during.items()},
+        "during": {page: summary(views, len(store.shown[page])) for page, views in during.items()},
     }
 
 
@@ -470,11 +480,19 @@ def browse(http, app, series, started):
     return left
 
 
+def mean_ms_by_kind(answers):
+    """How long each kind of request took, on average, as the proxy saw it."""
+    durations = {}
+    for answer in answers:
+        durations.setdefault(answer.kind, []).append(1000 * (answer.ended - answer.started))
+    return {kind: statistics.mean(each) for kind, each in durations.items()}
+
+
 def reads(answers, store):
     """What the GETs of originals among ``answers`` read."""
     originals = [answer for answer in answers if is_original(answer)]
     per_key = Counter(answer.key for answer in originals)
-    read = sum(answer.size for answer in originals if answer.status == 200)
+    read = sum(answer.size for answer in originals if answer.status in (200, 206))  # Azure's GET is ranged
     return {
         "gets_of_originals": len(originals),
         "originals_read": len(per_key),
@@ -485,12 +503,12 @@ def reads(answers, store):
     }
 
 
-def summary(views):
+def summary(views, tiles):
     """A page's views during the work: the first (this process reads its records), then the
-    others by whether all its tiles waited or none did."""
+    others by whether all its ``tiles`` waited or none did."""
     later = views[1:]
     groups = {
-        "waiting": [view for view in later if view["tiles_waiting"] == PER_PAGE],
+        "waiting": [view for view in later if view["tiles_waiting"] == tiles],
         "ready": [view for view in later if view["tiles_waiting"] == 0],
     }
     return {
@@ -546,7 +564,8 @@ def ratios(small, large):
         return {"ratio": deep / first, "difference_ms": deep - first}
 
     return {
-        "page_1_at_n_vs_100_waiting": steady_ms(large, "before_the_work") / steady_ms(small, "before_the_work"),
+        "page_1_at_n_vs_100_waiting": steady_ms(large, "before_the_work")
+        / steady_ms(small, "before_the_work"),
         "page_1_at_n_vs_100_ready": steady_ms(large, "once_ready") / steady_ms(small, "once_ready"),
         "deep_vs_page_1_after_restart_first": deep_against_first("before_the_work", "first"),
         "deep_vs_page_1_after_restart_steady": deep_against_first("before_the_work", "steady"),
@@ -587,7 +606,8 @@ def table(results):
         f"marker; shared access; counted: {results['counted']}.",
         "",
         "| made ready in the background | seconds | images/s | storage requests | requests / image "
-        "| GETs of originals | most reads of one | bytes read / bytes of originals | records, thumbnails after |",
+        "| GETs of originals | most reads of one | bytes read / bytes of originals "
+        "| records, thumbnails after |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for size, store in ((SMALL_STORE, small), (n, large)):
@@ -605,7 +625,8 @@ def table(results):
             first, again = large[when][page]["first"], large[when][page]["steady"]
             lines += [
                 f"| page {page}, first view after a restart, {label} | {first['ms']:.0f} "
-                f"| {cell(first['requests'])}; then {first['after_the_view']['requests']['total']} until quiet "
+                f"| {cell(first['requests'])}; "
+                f"then {first['after_the_view']['requests']['total']} until quiet "
                 f"| {first['naming_its_images']['total']} | {first['gets_of_originals']} |",
                 f"| page {page}, again, {label} (median of {VIEWS}) | {again['ms']:.0f} "
                 f"| {again['requests_a_view']:.1f} a view | | {again['gets_of_originals']} |",
@@ -617,7 +638,8 @@ def table(results):
                 lines.append(
                     f"| page {page} during the work, its images {name} (median of {row['views']}) "
                     f"| {row['median_ms']:.0f} | {row['requests_a_view']:.1f} a view, the work's among them "
-                    f"| {row['naming_its_images_a_view']:.1f} a view | {row['gets_of_its_originals']} of its own |"
+                    f"| {row['naming_its_images_a_view']:.1f} a view "
+                    f"| {row['gets_of_its_originals']} of its own |"
                 )
     r = results["ratios"]
     lines += [
@@ -656,7 +678,9 @@ def series_cell(series):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=sorted(STORAGES), required=True)
     parser.add_argument("--images", type=int, default=ISSUE_IMAGES)
     parser.add_argument("--json", type=Path)
