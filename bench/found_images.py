@@ -45,6 +45,7 @@ import re
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -216,6 +217,7 @@ class Folder(Storage):
     def __init__(self, folder, stack):
         super().__init__(folder)
         self.logs, self.read, self.logged = {}, {}, []
+        self.lock = threading.Lock()
 
     def create(self, name, folder):
         (folder / "images").mkdir()
@@ -226,7 +228,8 @@ class Folder(Storage):
 
     def app_variables(self, store):
         log = store.folder / "operations.log"
-        self.logs[store.name] = log
+        with self.lock:
+            self.logs[store.name] = log
         return {
             "PYTHONPATH": str(AUDIT),
             "BENCH_FILE_LOG": str(log),
@@ -239,6 +242,11 @@ class Folder(Storage):
 
     def _all(self):
         """Every operation logged so far, reading only what each log gained since."""
+        with self.lock:
+            self._read_logs()
+            return list(self.logged)
+
+    def _read_logs(self):
         for name, log in self.logs.items():
             if log.exists():
                 with open(log, "rb") as lines:
@@ -247,7 +255,6 @@ class Folder(Storage):
                 if complete:
                     self.read[name] = self.read.get(name, 0) + len(complete) + 1
                     self.logged += [parse_operation(line) for line in complete.decode().splitlines()]
-        return self.logged
 
     def answers(self, began, ended):
         return [answer for answer in self._all() if began <= answer.started <= ended]
@@ -373,6 +380,7 @@ def steady(store, http, app, page):
         "requests_a_view": sum(view["requests"]["total"] for view in views) / VIEWS,
         "requests": sum_kinds(view["requests"] for view in views),
         "gets_of_originals": sum(view["gets_of_originals"] for view in views),
+        "gets_of_its_originals": sum(view["gets_of_its_originals"] for view in views),
         "tiles_waiting": views[-1]["tiles_waiting"],
     }
 
@@ -407,16 +415,18 @@ def index(store):
     return seconds
 
 
-def after_restart(store):
-    """Page 1, then the deep page, each in a fresh process that makes nothing ready: its first
-    view (until storage is quiet), then ``steady``."""
+def after_restart(store, ready_per_second=0, quiet=True):
+    """Page 1, then the deep page, each in a fresh process (that makes nothing ready, unless
+    told): its first view, then ``steady``. ``quiet``: once storage is quiet, and the first
+    view's requests counted until it is quiet again (not while another process works)."""
     results = {}
     for page in (1, store.deep):
-        app = store.start(0)
+        app = store.start(ready_per_second)
         try:
-            store.storage.settle()
+            if quiet:
+                store.storage.settle()
             with requests.Session() as http:
-                first = counted_view(store, http, app, page, until_quiet=True)
+                first = counted_view(store, http, app, page, until_quiet=quiet)
                 results[page] = {"first": first, "steady": steady(store, http, app, page)}
         finally:
             app.stop()
@@ -425,15 +435,17 @@ def after_restart(store):
 
 def make_ready(store):
     """Start an app that makes images ready; browse it every second until ``/metrics`` says
-    none waits, viewing page 1 and the deep page every ``DURING_EVERY_SECONDS``."""
+    none waits, viewing page 1 and the deep page every ``DURING_EVERY_SECONDS``, and once half
+    wait, each in a fresh process too (``after_restart``, making nothing ready, in a thread of
+    its own, so that the browsing goes on and the working app keeps the discovery's turn)."""
     storage = store.storage
     storage.settle()
     cpu_before = storage.cpu_seconds()
     started = time.monotonic()
     app = store.start(READY_PER_SECOND)
-    series, during, next_views = [], {1: [], store.deep: []}, started
+    series, during, next_views, restarted = [], {1: [], store.deep: []}, started, None
     try:
-        with requests.Session() as http:
+        with requests.Session() as http, ThreadPoolExecutor(1) as aside:
             while True:
                 step = time.monotonic()
                 if (left := browse(http, app, series, started)) == 0:
@@ -444,11 +456,16 @@ def make_ready(store):
                             {"at": time.monotonic() - started, **counted_view(store, http, app, page)}
                         )
                     next_views = step + DURING_EVERY_SECONDS
+                if restarted is None and left <= store.count / 2:  # aside, browsing on meanwhile
+                    pages = aside.submit(after_restart, store, 0, quiet=False)
+                    restarted = {"at": time.monotonic() - started, "waiting": left, "pages": pages}
                 if step - started > TIMEOUT:
                     raise RuntimeError(f"{left} images still waited after {TIMEOUT} s")
                 time.sleep(max(0.0, BROWSE_SECONDS - (time.monotonic() - step)))
             seconds = time.monotonic() - started
             app_cpu = process_cpu_seconds(app.process.pid)
+            if restarted is not None:
+                restarted["pages"] = restarted["pages"].result()
             storage.settle()
             answers = storage.answers(started, time.monotonic())
     finally:
@@ -468,6 +485,7 @@ def make_ready(store):
         "storage_cpu_seconds": None if storage_cpu is None else storage_cpu - cpu_before,
         "waiting_by_second": series,
         "during": {page: summary(views, len(store.shown[page])) for page, views in during.items()},
+        "restarted_during": restarted,
     }
 
 
@@ -639,8 +657,20 @@ def table(results):
                     f"| page {page} during the work, its images {name} (median of {row['views']}) "
                     f"| {row['median_ms']:.0f} | {row['requests_a_view']:.1f} a view, the work's among them "
                     f"| {row['naming_its_images_a_view']:.1f} a view "
-                    f"| {row['gets_of_its_originals']} of its own |"
+                    f"| {row['gets_of_its_originals']} of its images, by any process |"
                 )
+    restarted = work["restarted_during"]
+    for page in (1, deep) if restarted else ():
+        first, again = restarted["pages"][page]["first"], restarted["pages"][page]["steady"]
+        lines += [
+            f"| page {page}, first view in a process started during the work "
+            f"({restarted['waiting']:,.0f} waiting) | {first['ms']:.0f} | {cell(first['requests'])}, "
+            f"the work's among them | {first['naming_its_images']['total']} "
+            f"| {first['gets_of_its_originals']} of its images, by any process |",
+            f"| page {page}, again in that process (median of {VIEWS}) | {again['ms']:.0f} "
+            f"| {again['requests_a_view']:.1f} a view, the work's among them "
+            f"| | {again['gets_of_its_originals']} of its images, by any process |",
+        ]
     r = results["ratios"]
     lines += [
         "",
