@@ -70,6 +70,7 @@ from emulators import (  # noqa: E402
 )
 from processes import RunningApp  # noqa: E402
 
+from imagestore.index.journal import JOURNAL_PREFIX  # noqa: E402
 from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX  # noqa: E402
 
 ISSUE_IMAGES = 10_000
@@ -81,6 +82,7 @@ DISCOVERY_SECONDS = 5
 DEEP_PAGE = 300
 PER_PAGE = 24
 VIEWS = 7
+SIDE_BY_SIDE_VIEWS = 21
 BROWSE_SECONDS = 1
 DURING_EVERY_SECONDS = 5
 TIMEOUT = 3600
@@ -334,7 +336,7 @@ def waiting(http, app):
 
 def is_original(answer):
     """Whether ``answer`` is a GET of an original: its key holds no ``/``."""
-    return answer.kind == "GET" and answer.key and "/" not in answer.key
+    return answer.kind == "GET" and bool(answer.key) and "/" not in answer.key
 
 
 def by_kind(answers):
@@ -367,6 +369,7 @@ def requests_of(store, answers, page):
         "naming_its_images": by_kind(naming),
         "gets_of_originals": sum(map(is_original, answers)),
         "gets_of_its_originals": sum(map(is_original, naming)),
+        "journal_gets": sum(a.kind == "GET" and a.key.startswith(JOURNAL_PREFIX) for a in answers),
     }
 
 
@@ -545,34 +548,70 @@ def summary_of(views):
         "median_ms": statistics.median(view["ms"] for view in views),
         "requests_a_view": sum(view["requests"]["total"] for view in views) / len(views),
         "naming_its_images_a_view": sum(view["naming_its_images"]["total"] for view in views) / len(views),
+        "journal_gets_a_view": sum(view["journal_gets"] for view in views) / len(views),
         "gets_of_its_originals": sum(view["gets_of_its_originals"] for view in views),
     }
 
 
-def measure_store(storage, count):
+def filled_and_indexed(storage, count):
     print(f"{count:,} images put in by another tool, on {storage.label}...", file=sys.stderr)
     store = storage.store(count)
     print(f"  filled ({store.original_bytes:,} bytes) in {store.fill_seconds:.0f} s", file=sys.stderr)
-    index_seconds = index(store)
-    print(f"  indexed in {index_seconds:.0f} s", file=sys.stderr)
+    store.index_seconds = index(store)
+    print(f"  indexed in {store.index_seconds:.0f} s", file=sys.stderr)
+    return store
+
+
+def side_by_side(small, large):
+    """Page 1 of the small store and of the large one, each in a fresh process that makes
+    nothing ready, viewed once, then (storage quiet) in turn ``SIDE_BY_SIDE_VIEWS`` times each, so that both
+    meet the same load on this shared machine: the median milliseconds of each, their ratio."""
+    stores = (small, large)
+    apps = {store.count: store.start(0) for store in stores}
+    views = {store.count: [] for store in stores}
+    try:
+        with requests.Session() as http:
+            first = {store.count: counted_view(store, http, apps[store.count], 1)["ms"] for store in stores}
+            small.storage.settle()  # what the first views set going, over
+            for _ in range(SIDE_BY_SIDE_VIEWS):
+                for store in stores:
+                    views[store.count].append(counted_view(store, http, apps[store.count], 1))
+    finally:
+        for app in apps.values():
+            app.stop()
+    medians = {count: statistics.median(view["ms"] for view in each) for count, each in views.items()}
+    return {
+        "first_ms": first,
+        "median_ms": medians,
+        "requests_a_view": {
+            count: sum(view["requests"]["total"] for view in each) / len(each)
+            for count, each in views.items()
+        },
+        "tiles_waiting": {count: each[-1]["tiles_waiting"] for count, each in views.items()},
+        "ratio": medians[large.count] / medians[small.count],
+    }
+
+
+def measure_store(store):
     before = after_restart(store)
     work = make_ready(store)
     once_ready = after_restart(store)
     return {
-        "images": count,
+        "images": store.count,
         "deep_page": store.deep,
         "fill_seconds": store.fill_seconds,
         "bytes_of_originals": store.original_bytes,
-        "index_seconds": index_seconds,
+        "index_seconds": store.index_seconds,
         "before_the_work": before,
         "work": work,
         "once_ready": once_ready,
     }
 
 
-def ratios(small, large):
-    """The issue's criteria, from one run: page 1 at N against at 100 (steady views), while
-    the images wait and once ready; the deep page against page 1 right after a restart."""
+def ratios(small, large, waiting, ready):
+    """The issue's criteria, from one run: page 1 at N against at 100, viewed in turn
+    (``side_by_side``: ``waiting`` and once ``ready``), and each store's steady views measured
+    apart; the deep page against page 1 right after a restart."""
 
     def steady_ms(result, when, page=1):
         return result[when][page]["steady"]["ms"]
@@ -582,9 +621,11 @@ def ratios(small, large):
         return {"ratio": deep / first, "difference_ms": deep - first}
 
     return {
-        "page_1_at_n_vs_100_waiting": steady_ms(large, "before_the_work")
+        "page_1_at_n_vs_100_waiting": waiting["ratio"],
+        "page_1_at_n_vs_100_ready": ready["ratio"],
+        "page_1_at_n_vs_100_waiting_apart": steady_ms(large, "before_the_work")
         / steady_ms(small, "before_the_work"),
-        "page_1_at_n_vs_100_ready": steady_ms(large, "once_ready") / steady_ms(small, "once_ready"),
+        "page_1_at_n_vs_100_ready_apart": steady_ms(large, "once_ready") / steady_ms(small, "once_ready"),
         "deep_vs_page_1_after_restart_first": deep_against_first("before_the_work", "first"),
         "deep_vs_page_1_after_restart_steady": deep_against_first("before_the_work", "steady"),
         "deep_vs_page_1_once_ready_first": deep_against_first("once_ready", "first"),
@@ -594,8 +635,10 @@ def ratios(small, large):
 def measure(backend, images, folder):
     with ExitStack() as stack:
         storage = STORAGES[backend](folder, stack)
-        small = measure_store(storage, SMALL_STORE)
-        large = measure_store(storage, images)
+        stores = [filled_and_indexed(storage, count) for count in (SMALL_STORE, images)]
+        waiting = side_by_side(*stores)
+        small, large = (measure_store(store) for store in stores)
+        ready = side_by_side(*stores)
     return {
         "backend": backend,
         "storage": storage.label,
@@ -606,7 +649,8 @@ def measure(backend, images, folder):
         "ready_per_second": READY_PER_SECOND,
         "discovery_seconds": DISCOVERY_SECONDS,
         "stores": {SMALL_STORE: small, images: large},
-        "ratios": ratios(small, large),
+        "page_1_side_by_side": {"waiting": waiting, "ready": ready},
+        "ratios": ratios(small, large, waiting, ready),
     }
 
 
@@ -656,6 +700,7 @@ def table(results):
                 lines.append(
                     f"| page {page} during the work, its images {name} (median of {row['views']}) "
                     f"| {row['median_ms']:.0f} | {row['requests_a_view']:.1f} a view, the work's among them "
+                    f"({row['journal_gets_a_view']:.1f} GETs of journal entries) "
                     f"| {row['naming_its_images_a_view']:.1f} a view "
                     f"| {row['gets_of_its_originals']} of its images, by any process |"
                 )
@@ -676,10 +721,16 @@ def table(results):
         "",
         "| the issue's criterion | measured |",
         "|---|---|",
-        f"| page 1 at {n:,} / at {SMALL_STORE} images, waiting (steady ms) "
-        f"| {r['page_1_at_n_vs_100_waiting']:.2f} ({steady_cell(large, small, 'before_the_work')}) |",
-        f"| page 1 at {n:,} / at {SMALL_STORE} images, ready (steady ms) "
-        f"| {r['page_1_at_n_vs_100_ready']:.2f} ({steady_cell(large, small, 'once_ready')}) |",
+        *(
+            f"| page 1 at {n:,} / at {SMALL_STORE} images, {state}, viewed in turn (median of "
+            f"{SIDE_BY_SIDE_VIEWS} each) | {r[f'page_1_at_n_vs_100_{state}']:.2f} "
+            f"({side_cell(results['page_1_side_by_side'][state], n)}) |"
+            for state in ("waiting", "ready")
+        ),
+        f"| page 1 at {n:,} / at {SMALL_STORE} images, waiting, each store's steady views apart "
+        f"| {r['page_1_at_n_vs_100_waiting_apart']:.2f} ({steady_cell(large, small, 'before_the_work')}) |",
+        f"| page 1 at {n:,} / at {SMALL_STORE} images, ready, each store's steady views apart "
+        f"| {r['page_1_at_n_vs_100_ready_apart']:.2f} ({steady_cell(large, small, 'once_ready')}) |",
         f"| page {deep} / page 1, first view after a restart, before the work "
         f"| {ratio_cell(r['deep_vs_page_1_after_restart_first'])} |",
         f"| page {deep} / page 1, again after a restart, before the work "
@@ -693,6 +744,14 @@ def table(results):
 
 def steady_cell(large, small, when):
     return f"{large[when][1]['steady']['ms']:.1f} against {small[when][1]['steady']['ms']:.1f} ms"
+
+
+def side_cell(side, n):
+    ms, asked = side["median_ms"], side["requests_a_view"]
+    return (
+        f"{ms[n]:.1f} against {ms[SMALL_STORE]:.1f} ms; {asked[n]:.1f} and {asked[SMALL_STORE]:.1f} "
+        "requests a view"
+    )
 
 
 def ratio_cell(ratio):
