@@ -583,6 +583,7 @@ def side_by_side(small, large):
     return {
         "first_ms": first,
         "median_ms": medians,
+        "ms_each": {count: [view["ms"] for view in each] for count, each in views.items()},
         "requests_a_view": {
             count: sum(view["requests"]["total"] for view in each) / len(each)
             for count, each in views.items()
