@@ -370,6 +370,7 @@ def requests_of(store, answers, page):
         "gets_of_originals": sum(map(is_original, answers)),
         "gets_of_its_originals": sum(map(is_original, naming)),
         "journal_gets": sum(a.kind == "GET" and a.key.startswith(JOURNAL_PREFIX) for a in answers),
+        "storage_ms": 1000 * sum(answer.ended - answer.started for answer in answers),
     }
 
 
@@ -584,6 +585,9 @@ def side_by_side(small, large):
         "first_ms": first,
         "median_ms": medians,
         "ms_each": {count: [view["ms"] for view in each] for count, each in views.items()},
+        "storage_ms": {
+            count: statistics.median(view["storage_ms"] for view in each) for count, each in views.items()
+        },
         "requests_a_view": {
             count: sum(view["requests"]["total"] for view in each) / len(each)
             for count, each in views.items()
@@ -748,10 +752,10 @@ def steady_cell(large, small, when):
 
 
 def side_cell(side, n):
-    ms, asked = side["median_ms"], side["requests_a_view"]
+    ms, asked, waited = side["median_ms"], side["requests_a_view"], side["storage_ms"]
     return (
-        f"{ms[n]:.1f} against {ms[SMALL_STORE]:.1f} ms; {asked[n]:.1f} and {asked[SMALL_STORE]:.1f} "
-        "requests a view"
+        f"{ms[n]:.1f} against {ms[SMALL_STORE]:.1f} ms, {waited[n]:.1f} and {waited[SMALL_STORE]:.1f} "
+        f"of them in storage; {asked[n]:.1f} and {asked[SMALL_STORE]:.1f} requests a view"
     )
 
 
