@@ -752,10 +752,11 @@ def steady_cell(large, small, when):
 
 
 def side_cell(side, n):
-    ms, asked, waited = side["median_ms"], side["requests_a_view"], side["storage_ms"]
+    ms, asked, waited = side["median_ms"], side["requests_a_view"], side.get("storage_ms")
+    in_storage = f", {waited[n]:.1f} and {waited[SMALL_STORE]:.1f} of them in storage" if waited else ""
     return (
-        f"{ms[n]:.1f} against {ms[SMALL_STORE]:.1f} ms, {waited[n]:.1f} and {waited[SMALL_STORE]:.1f} "
-        f"of them in storage; {asked[n]:.1f} and {asked[SMALL_STORE]:.1f} requests a view"
+        f"{ms[n]:.1f} against {ms[SMALL_STORE]:.1f} ms{in_storage}; {asked[n]:.1f} and "
+        f"{asked[SMALL_STORE]:.1f} requests a view"
     )
 
 
