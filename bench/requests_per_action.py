@@ -86,9 +86,20 @@ class Answer(NamedTuple):
 
 
 def kind_of(method, path):
-    if method == "GET" and "list-type" in urlsplit(path).query:
+    """A request's kind as S3 and Azure bill it: a LIST is a GET with ``list-type`` in its
+    query (S3) or ``comp=list`` (Azure)."""
+    query = parse_qs(urlsplit(path).query)
+    if method == "GET" and ("list-type" in query or query.get("comp") == ["list"]):
         return "LIST"
     return method if method in KINDS else "other"
+
+
+def key_of(path, segments_before_key=1):
+    """The object key a request's path names, after ``segments_before_key`` path segments:
+    one on S3 (``/BUCKET/KEY``), two on Azurite (``/ACCOUNT/CONTAINER/KEY``); "" for the
+    bucket or container itself."""
+    parts = unquote(urlsplit(path).path).lstrip("/").split("/", segments_before_key)
+    return parts[segments_before_key] if len(parts) > segments_before_key else ""
 
 
 def lists_originals(method, path):
@@ -98,10 +109,12 @@ def lists_originals(method, path):
 
 
 class CountingProxy:
-    """An HTTP proxy on a free port forwarding to ``upstream``, counting requests by kind."""
+    """An HTTP proxy on a free port forwarding to ``upstream``, counting requests by kind;
+    ``segments_before_key`` says where an object's key begins in a path (``key_of``)."""
 
-    def __init__(self, upstream):
+    def __init__(self, upstream, segments_before_key=1):
         self.upstream = urlsplit(upstream).netloc
+        self.segments_before_key = segments_before_key
         self.counts = Counter()
         self.originals_listed = 0
         self.in_flight = 0
@@ -136,7 +149,7 @@ class CountingProxy:
         """Record one answer in ``log``, if set: when its request began and ended
         (``time.monotonic``), its kind, its object key, status and body's bytes."""
         if self.log is not None:
-            key = unquote(urlsplit(path).path).lstrip("/").partition("/")[2]
+            key = key_of(path, self.segments_before_key)
             self.log.append(Answer(started, time.monotonic(), kind_of(method, path), key, status, size))
 
     def take(self):
@@ -164,6 +177,9 @@ class _Forwarder(BaseHTTPRequestHandler):
     """
 
     protocol_version = "HTTP/1.1"
+    # The headers and the body go out in two writes: with Nagle's algorithm, the body waited
+    # for the client's delayed ACK of the headers, some 40 ms, on some connections only.
+    disable_nagle_algorithm = True
     proxy: CountingProxy
 
     def do_request(self):

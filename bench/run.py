@@ -10,7 +10,7 @@ none the count of storage requests per action (``requests_per_action.py``),
 ``--copy-images 0`` the rate of ``imagestore copy`` beside the SDK script
 (``copy_rate.py``, on emulators of its own; run when aws and azure are measured),
 ``--found-images 0`` what images other tools put in cost to make ready
-(``found_images.py``, on S3).
+(``found_images.py``, on S3, Azure and folder).
 
 It starts moto's S3 server, Azurite, a temporary folder and the in-memory store,
 starts the app as users do (``python app-<mode>-access.py <ini>``; also without
@@ -62,6 +62,7 @@ from emulators import azure_variables, azurite, moto_s3, s3_variables, write_ini
 from processes import RunningApp  # noqa: E402
 
 BACKENDS = ("in-memory", "filesystem", "aws", "azure")
+FOUND_BACKENDS = {"aws": "aws", "azure": "azure", "filesystem": "folder"}  # found_images.py names them so
 MODES = ("single", "shared")
 PHOTO_SIZES = [(1200, 900), (1600, 1200), (2000, 1500), (2400, 1800), (3200, 2400), (3800, 2850)]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -565,7 +566,7 @@ def main():
         "--found-images",
         type=int,
         default=1000,
-        help="images other tools put in, made ready (on S3); 0 skips it",
+        help="images other tools put in, made ready (on S3, Azure and folder); 0 skips it",
     )
     parser.add_argument(
         "--backends", nargs="+", choices=BACKENDS, default=BACKENDS, help="measure these backends only"
@@ -594,9 +595,15 @@ def main():
             request_counts = {}
             if "aws" in args.backends and args.request_sizes:
                 request_counts = requests_per_action.measure(endpoints["aws"], args.request_sizes, folder)
-            found = None
-            if "aws" in args.backends and args.found_images:
-                found = found_images.measure(endpoints["aws"], args.found_images, folder)
+            found = []
+            for backend, found_backend in FOUND_BACKENDS.items():
+                if backend in args.backends and args.found_images:
+                    (folder / f"found-{found_backend}").mkdir()
+                    found.append(
+                        found_images.measure(
+                            found_backend, args.found_images, folder / f"found-{found_backend}"
+                        )
+                    )
     copy_rates = None
     if args.copy_images and {"aws", "azure"} <= set(args.backends):
         copy_rates = copy_rate.measure(args.copy_images)
@@ -606,8 +613,8 @@ def main():
     if copy_rates:
         copy_rate.save(copy_rates)
         print("\n" + copy_rate.table(copy_rates))
-    if found:
-        print("\n" + found_images.table(found))
+    for results_of_one in found:
+        print("\n" + found_images.table(results_of_one))
     chart(results, args.chart)
     print(f"\nChart: {args.chart.relative_to(ROOT) if args.chart.is_relative_to(ROOT) else args.chart}")
 

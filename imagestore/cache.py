@@ -170,6 +170,11 @@ class RecordCache:
                 self._records.popitem(last=False)
         return record
 
+    @property
+    def keeps_placeholders(self):
+        """Whether any placeholder is kept, which the journal's ``ready`` entries may drop."""
+        return bool(self._placeholders)
+
     def discard(self, key):
         with self._lock:
             self._records.pop(key, None)

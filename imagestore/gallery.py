@@ -206,8 +206,9 @@ def _catch_up(db, kept):
     """Apply what other processes changed since this one last looked."""
 
     def apply(change):
-        for key in ready_keys(db, change):
-            kept.records.discard(key)
+        if kept.records.keeps_placeholders:  # a ready entry only drops placeholders: none, no read
+            for key in ready_keys(db, change):
+                kept.records.discard(key)
         for made, entry in index_changes(db, change):
             if made == "added" and entry[0] is None:
                 entry = _entry_of_upload(db, kept, entry[1])

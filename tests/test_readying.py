@@ -2,7 +2,9 @@
 process that holds the discovery's turn, with one read of each original; meanwhile a page
 shows them by name, and never downloads an original."""
 
+import os
 import re
+import time
 
 import pytest
 import samples
@@ -10,6 +12,7 @@ from eventually import eventually
 from processes import run_imagestore
 
 from imagestore.database import backend_of, get_db
+from imagestore.index.journal import JOURNAL_PREFIX
 from imagestore.store import METADATA_PREFIX, THUMBNAIL_PREFIX
 
 FOUND = ["synced-a.png", "synced-b.png", "synced-c.png"]
@@ -128,3 +131,38 @@ def test_scan_makes_them_ready_and_verify_counts_those_waiting(
     assert code == 0 and "3 images other tools put in made ready" in scanned, scanned
     assert "wait to be made ready" not in after and "0 problems" in after
     assert all(storage.get(METADATA_PREFIX + key) for key in FOUND)
+
+
+def test_a_process_that_keeps_no_placeholder_reads_no_ready_entry(make_app, storage, storage_reads):
+    """The journal's ``ready`` entries only drop placeholders a process keeps: a process
+    started after the work, which keeps none, does not read them (one GET each, a second's
+    work each, since the last snapshot)."""
+    working = make_app(DISCOVERY_SECONDS=0.5, READY_PER_SECOND=20).test_client()
+    put_in_by_another_tool(storage)
+    assert eventually(lambda: all(image["ready"] for image in listed(working)), timeout=30)
+    storage_reads.clear()
+
+    images = listed(make_app(READY_PER_SECOND=0).test_client())
+
+    assert [image["ready"] for image in images] == [True] * len(FOUND)
+    assert not [key for key in storage_reads if "/ready/" in key]
+
+
+@pytest.mark.parametrize("backend", ["filesystem"])
+def test_on_a_folder_a_page_does_not_walk_the_journal_it_read_already(make_app, storage, monkeypatch):
+    """A ``ready`` entry is written each second of the work and kept a day: on a folder, each
+    entry is folders of its own, and a page that walked every one of them to list the journal
+    from where it last read took a third of a second at 1,000 entries."""
+    client = make_app(READY_PER_SECOND=0).test_client()
+    put_in_by_another_tool(storage)
+    listed(client)
+    an_hour_ago_ns = time.time_ns() - 3600 * 10**9
+    for number in range(20):
+        storage.put(f"{JOURNAL_PREFIX}{an_hour_ago_ns + number:020d}-elsewhere/ready/token", b'{"ready": []}')
+    listed(client)
+    walked, scandir = [], os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path=".": walked.append(os.fspath(path)) or scandir(path))
+
+    listed(client)
+
+    assert walked and not [path for path in walked if "-elsewhere" in path]

@@ -50,12 +50,14 @@ class Folder(Backend):
             return [entry.name for entry in entries if entry.is_file()]
 
     def keys_in_order(self, prefix, start_after):
-        """Only the folder the prefix names is walked, not the whole store."""
+        """Only the folder the prefix names is walked, not the whole store, and in it only
+        the folders that can hold a name after ``start_after`` (the journal's, from a moment
+        on, leaves out one folder an entry before it)."""
         root = Path(self.provider.folder_path)
-        folder = root / prefix.rpartition("/")[0]
-        if not folder.is_dir():
+        folder = prefix.rpartition("/")[0]
+        if not (root / folder).is_dir():
             return iter(())
-        names = (path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file())
+        names = _files_under(root, folder, prefix, start_after)
         return iter(sorted(name for name in names if name.startswith(prefix) and name > start_after))
 
     def _write(self, key, raw, exclusive):
@@ -106,3 +108,19 @@ class Folder(Backend):
             raise
         self.clock.observe(written_ns, written_ns + MTIME_GRAIN_NS, sent, self.clock.local_ns())
         return temporary
+
+
+def _files_under(root, folder, prefix, start_after):
+    """The names of the files under ``root / folder``, skipping each folder whose names all
+    sort at or before ``start_after``, or none of which begins with ``prefix``."""
+    with os.scandir(root / folder) as entries:
+        entries = list(entries)
+    for entry in entries:
+        name = f"{folder}/{entry.name}" if folder else entry.name
+        if entry.is_dir(follow_symlinks=False):
+            within = name + "/"
+            after = start_after < within or start_after.startswith(within)
+            if after and (within.startswith(prefix) or prefix.startswith(within)):
+                yield from _files_under(root, name, prefix, start_after)
+        elif entry.is_file():
+            yield name
