@@ -12,7 +12,8 @@ are kept in the process and a page view reads none.
 """
 
 import logging
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from . import shown, store
 from .cache import RecordCache
@@ -40,6 +41,10 @@ class Kept:
     records: RecordCache
     operations: Operations
     readying: Readying
+    deleted_uploads: OrderedDict = field(default_factory=OrderedDict)
+    """The entries of uploads deleted, latest last: an upload is never added again once its
+    delete was applied, whichever of the two the journal lists first (their writers'
+    estimates of the store's clock may disagree by a second)."""
 
 
 def kept_gallery(clock, settings, counted, open_db, pixel_budget, after_turn=None):
@@ -221,12 +226,22 @@ def _catch_up(db, kept):
 def _apply(db, kept, change, entry):
     """Apply a change here: to the index, and to what is kept of the image."""
     key = entry[1]
+    if change == "added" and entry in kept.deleted_uploads:
+        return
+    if change == "removed" and entry[0]:
+        _remember_deleted(kept.deleted_uploads, entry)
     kept.records.discard(key)
     if change == "removed":
         current().cache.forget(key)
     view = kept.index.view(db)
     if view is not None:
         view.apply(db, change, entry)
+
+
+def _remember_deleted(deleted_uploads, entry):
+    deleted_uploads[entry] = True
+    while len(deleted_uploads) > KEPT_RECORDS:
+        deleted_uploads.popitem(last=False)
 
 
 def _entry_of_upload(db, kept, key):
