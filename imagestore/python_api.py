@@ -30,7 +30,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, BinaryIO
 
-from flask import current_app, has_request_context, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import FileStorage
 
@@ -311,13 +310,7 @@ def _version_of(record, kind):
 
 
 def _address(endpoint, key, sha256, external):
-    """``url_for``, also outside a request: a path needs no ``SERVER_NAME``, only an
-    absolute address does."""
-    values = {"key": key, **version_args(sha256)}
-    if has_request_context() or external or current_app.config.get("SERVER_NAME"):
-        return url_for(endpoint, _external=external, **values)
-    root = current_app.config.get("APPLICATION_ROOT") or "/"
-    return current_app.url_map.bind("localhost", script_name=root).build(endpoint, values)
+    return responsive.address(endpoint, key, version_args(sha256), external)
 
 
 images = StoreAPI()

@@ -28,12 +28,11 @@ from flask import redirect, request
 from werkzeug.datastructures import Headers
 
 from .. import store
-from ..database import get_db
 from ..keys import key_from_filename
 from ..photos.images import GENERIC_TYPE
 from ..state import current
 from ..versions import cache_control, version_args
-from .responses import filename_options, found
+from .responses import filename_options, record_of_version
 
 WINDOW_SECONDS = 600
 SIGNED_URLS_KEPT = 10_000
@@ -100,21 +99,15 @@ def redirect_to_storage(kind, key, as_attachment=False):
 
 
 def _record_of_version(kind, key, requested):
-    """The record of ``key`` and where ``kind`` of it is stored (``_stored``); read again from
-    storage when the one kept is not of the version asked for."""
-    record = found(key, lambda: _read_record(key))
-    stored = _stored(kind, key, record)
-    if stored is not None and requested and not stored[1].startswith(requested):
-        current().gallery.records.discard(key)
-        record = found(key, lambda: _read_record(key))
+    """The record of ``key`` and where ``kind`` of it is stored (``_stored``), of the version
+    asked for (``record_of_version``)."""
+
+    def is_of_version(record):
         stored = _stored(kind, key, record)
-    return record, stored
+        return stored is None or not requested or stored[1].startswith(requested)
 
-
-def _read_record(key):
-    """The image's record, which says where its bytes are and what they are; kept in the
-    process, as records never change."""
-    return current().gallery.records.read(key, lambda: store.read_metadata(get_db(), key))
+    record = record_of_version(key, is_of_version)
+    return record, _stored(kind, key, record)
 
 
 def _stored(kind, key, record):

@@ -7,8 +7,11 @@ from urllib.parse import quote
 
 from flask import abort, request, url_for
 
+from .. import store
+from ..database import get_db
 from ..keys import is_servable_key
 from ..python_api import images as stored_images
+from ..state import current
 from ..versions import version_args
 
 PUBLIC_FIELDS = ("key", "filename", "size", "content_type", "width", "height", "location_removed")
@@ -19,29 +22,45 @@ FALSE_WORDS = {"0", "false", "no", "off"}
 def found(key, get):
     """Return ``get()``. :raise 404: ``key`` names no image, or ``get`` finds none."""
     if not is_servable_key(key):
-        abort(404, f"There is no image named {key!r}.")
+        _no_image(key)
     try:
         return get()
     except KeyError:
-        abort(404, f"There is no image named {key!r}.")
+        _no_image(key)
 
 
 def described(key, made_ready=False):
     """The ``StoredImage`` under ``key``; ``made_ready`` now if another tool put it in and it
     is not yet. :raise 404: there is none."""
-    describe = stored_images.make_ready if made_ready else stored_images.get
-    return found(key, lambda: _or_key_error(describe(key), key))
+    image = (stored_images.make_ready if made_ready else stored_images.get)(key)
+    if image is None:
+        _no_image(key)
+    return image
 
 
 def deleted(key):
     """Delete the image under ``key``. :raise 404: there was none."""
-    found(key, lambda: stored_images.delete(key) or _or_key_error(None, key))
+    if not stored_images.delete(key):
+        _no_image(key)
 
 
-def _or_key_error(value, key):
-    if value is None:
-        raise KeyError(key)
-    return value
+def _no_image(key):
+    abort(404, f"There is no image named {key!r}.")
+
+
+def record_of_version(key, is_of_version):
+    """The image's record as the process keeps it (records never change), for what must know
+    where its bytes are in storage; read again once when ``is_of_version(record)`` says it is
+    not of the version asked for: another process replaced the image. :raise 404: none."""
+    record = found(key, lambda: _kept_record(key))
+    if not is_of_version(record):
+        current().gallery.records.discard(key)
+        record = found(key, lambda: _kept_record(key))
+    return record
+
+
+def _kept_record(key):
+    return current().gallery.records.read(key, lambda: store.read_metadata(get_db(), key))
 
 
 def public(image):

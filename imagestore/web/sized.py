@@ -16,10 +16,9 @@ from .. import store, variants
 from ..database import get_db
 from ..photos import sizes
 from ..photos.images import GENERIC_TYPE
-from ..state import current
 from . import serving
 from .blueprint import bp
-from .responses import found
+from .responses import record_of_version
 
 
 @bp.get("/w/<int:width>/<key:key>")
@@ -58,15 +57,11 @@ def _is_on_ladder(record, spec):
 
 
 def _record_of_version(key, spec):
-    """The image's record; read again from storage when the one kept is not of the version
-    asked for (another process replaced the image). :raise 404: no such image."""
-    record = found(key, lambda: _read_record(key))
+    """The image's record, of the version asked for (``record_of_version``). :raise 404:"""
     requested = request.args.get("v")
-    if requested and record.get("sha256") and not sizes.version(record["sha256"], spec).startswith(requested):
-        current().gallery.records.discard(key)
-        record = found(key, lambda: _read_record(key))
-    return record
 
+    def is_of_version(record):
+        sha256 = record.get("sha256")
+        return not (requested and sha256) or sizes.version(sha256, spec).startswith(requested)
 
-def _read_record(key):
-    return current().gallery.records.read(key, lambda: store.read_metadata(get_db(), key))
+    return record_of_version(key, is_of_version)
