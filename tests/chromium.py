@@ -2,6 +2,7 @@
 
 from contextlib import contextmanager
 
+import pytest
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,3 +39,16 @@ class Console:
 
     def csp_violations(self):
         return [text for text in self.messages if "Content Security Policy" in text]
+
+
+@pytest.fixture(params=["in-memory", "aws"])
+def one_local_one_cloud(request):
+    """The backend of a browser test, overriding conftest's four: one local, one cloud. What the
+    page does in a browser is the same in either access mode and on any backend."""
+    return request.param
+
+
+@pytest.fixture
+def access_of_the_backend(backend):
+    """The access mode of a browser test: single on the local backend, shared on the cloud one."""
+    return "single" if backend == "in-memory" else "shared"

@@ -1,13 +1,14 @@
 """The gallery page in a real headless Chromium (Debian's), driven by Playwright.
 
-These run on the in-memory backend and on S3 (moto's server), in both access
-modes. Screenshots land in ``test-artifacts/``; the ones in ``docs/`` come from
+These run on the in-memory backend in single access and on S3 (moto's server) in shared
+access (``chromium.py``). Screenshots land in ``test-artifacts/``; the ones in ``docs/`` come from
 there.
 """
 
 import base64
 
 import camera_files
+import chromium
 import pytest
 import samples
 from chromium import Console
@@ -17,13 +18,10 @@ from playwright.sync_api import expect
 from imagestore.state import current
 from imagestore.web import upload_limits
 
+backend = chromium.one_local_one_cloud
+access = chromium.access_of_the_backend
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-
-
-@pytest.fixture(params=["in-memory", "aws"])
-def backend(request):
-    """Overrides conftest's four backends: the browser tests need one local and one cloud."""
-    return request.param
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Content-Security-Policy. On the in-memory backend and on S3, in both modes."""
 
 import re
 
+import chromium
 import pytest
 import samples
 from chromium import Console
@@ -14,16 +15,13 @@ from playwright.sync_api import expect
 
 from imagestore.settings import DEFAULT_WIDTHS
 
+backend = chromium.one_local_one_cloud
+access = chromium.access_of_the_backend
+
 PHONE = {"viewport": {"width": 412, "height": 915}, "device_scale_factor": 2.6, "is_mobile": True}
 DESKTOP = {"viewport": {"width": 1920, "height": 1080}, "device_scale_factor": 1}
 LAPTOP = {"viewport": {"width": 1350, "height": 940}, "device_scale_factor": 1}  # Lighthouse's desktop
 SCREENS = {"phone": PHONE, "desktop": DESKTOP, "laptop": LAPTOP}
-
-
-@pytest.fixture(params=["in-memory", "aws"])
-def backend(request):
-    """Overrides conftest's four backends: one local and one cloud, as ``test_browser``."""
-    return request.param
 
 
 @pytest.fixture
